@@ -1,0 +1,383 @@
+//! The decoder: bytes in any chunks to events, exactly as the standard's
+//! "interpreting an event stream" says (rules D1–D10).
+
+mod stream;
+
+pub use self::stream::{DecodeStream, DecodeStreamError};
+
+use alloc::collections::VecDeque;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+use core::time::Duration;
+
+use crate::lines::LineSplitter;
+
+/// The default [`Decoder::max_event_size`]: 16 MiB.
+pub const DEFAULT_MAX_EVENT_SIZE: usize = 16 * 1024 * 1024;
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A dispatched event, as a browser's `EventSource` would deliver it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Event {
+    event_type: String,
+    data: String,
+    last_event_id: String,
+}
+
+impl Event {
+    /// A dispatched event; mostly for comparing with decoded ones.
+    #[must_use]
+    pub fn new(
+        event_type: impl Into<String>,
+        data: impl Into<String>,
+        last_event_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            event_type: event_type.into(),
+            data: data.into(),
+            last_event_id: last_event_id.into(),
+        }
+    }
+
+    /// The event type: the `event:` field, or `message` without one.
+    #[must_use]
+    pub fn event_type(&self) -> &str {
+        &self.event_type
+    }
+
+    /// The data: the `data:` lines joined by LF.
+    #[must_use]
+    pub fn data(&self) -> &str {
+        &self.data
+    }
+
+    /// The last event id: the most recent `id:` field in the stream so far,
+    /// not only this event's own (rule D7).
+    #[must_use]
+    pub fn last_event_id(&self) -> &str {
+        &self.last_event_id
+    }
+
+    /// Takes the data out.
+    #[must_use]
+    pub fn into_data(self) -> String {
+        self.data
+    }
+}
+
+/// What the decoder reports.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Decoded {
+    /// An event was dispatched (rule D8).
+    Event(Event),
+    /// A valid `retry:` field set the reconnection time; it takes effect
+    /// at once, whether or not an event follows (rule D6).
+    Retry(Duration),
+    /// A comment line, without its `:` and one leading space; only with
+    /// [`Decoder::with_comments`] (rule D4).
+    Comment(String),
+}
+
+/// An event grew past the decoder's [maximum size](Decoder::max_event_size).
+///
+/// The decoder drops that event, skips the rest of it up to the empty line
+/// that ends it, and goes on with the next one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct EventTooLarge {
+    limit: usize,
+}
+
+impl EventTooLarge {
+    /// The limit that was exceeded, in bytes.
+    #[must_use]
+    pub const fn limit(&self) -> usize {
+        self.limit
+    }
+}
+
+impl fmt::Display for EventTooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "event larger than the {} byte limit", self.limit)
+    }
+}
+
+impl core::error::Error for EventTooLarge {}
+
+/// An incremental `text/event-stream` decoder, exact to the standard
+/// (rules D1–D10).
+///
+/// Feed it chunks as they arrive, split anywhere, and take what they
+/// completed with [`Decoder::next`]. Its cost is linear in the input.
+///
+/// # Size limit
+///
+/// An event's data is buffered until the empty line that dispatches it,
+/// and a line until its end arrives, so a peer could make a decoder buffer
+/// without bound. What is buffered (the data and event type so far, plus
+/// the line being read) is kept within [`Decoder::max_event_size`], 16 MiB
+/// by default; past it the event is refused with [`EventTooLarge`] and
+/// skipped up to the empty line that ends it.
+///
+/// # Examples
+///
+/// ```
+/// use sse_core::decode::{Decoded, Decoder, Event};
+///
+/// let mut decoder = Decoder::new();
+/// decoder.feed(b"event: greeting\ndata: hel");
+/// assert_eq!(decoder.next(), None);
+/// decoder.feed(b"lo\nid: 1\r");
+/// decoder.feed(b"\n\n");
+/// assert_eq!(
+///     decoder.next(),
+///     Some(Ok(Decoded::Event(Event::new("greeting", "hello", "1"))))
+/// );
+/// ```
+#[derive(Debug)]
+pub struct Decoder {
+    lines: LineSplitter,
+    /// The start of a line whose end has not arrived yet.
+    partial: Vec<u8>,
+    /// How much of a leading byte order mark has been seen; `None` once
+    /// past the start of the stream.
+    bom_seen: Option<usize>,
+    data: Vec<u8>,
+    event_type: Vec<u8>,
+    last_event_id: String,
+    max_event_size: usize,
+    /// Skipping the rest of an event that grew too large.
+    skipping: bool,
+    comments: bool,
+    ready: VecDeque<Result<Decoded, EventTooLarge>>,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Decoder {
+    /// A decoder at the start of a stream.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            lines: LineSplitter::default(),
+            partial: Vec::new(),
+            bom_seen: Some(0),
+            data: Vec::new(),
+            event_type: Vec::new(),
+            last_event_id: String::new(),
+            max_event_size: DEFAULT_MAX_EVENT_SIZE,
+            skipping: false,
+            comments: false,
+            ready: VecDeque::new(),
+        }
+    }
+
+    /// Sets the largest event accepted: the bytes of its data and event
+    /// type, and of any one line.
+    #[must_use]
+    pub fn with_max_event_size(mut self, bytes: usize) -> Self {
+        self.max_event_size = bytes;
+        self
+    }
+
+    /// Reports comment lines as [`Decoded::Comment`] instead of dropping
+    /// them.
+    #[must_use]
+    pub fn with_comments(mut self) -> Self {
+        self.comments = true;
+        self
+    }
+
+    /// The largest event accepted.
+    #[must_use]
+    pub const fn max_event_size(&self) -> usize {
+        self.max_event_size
+    }
+
+    /// The last event id seen so far (rule D7): what a client sends back
+    /// in `Last-Event-ID` (rule D11).
+    #[must_use]
+    pub fn last_event_id(&self) -> &str {
+        &self.last_event_id
+    }
+
+    /// Decodes the next chunk of the stream.
+    pub fn feed(&mut self, mut chunk: &[u8]) {
+        if let Some(seen) = self.bom_seen {
+            // Rule D1: one byte order mark, only at the very start, even
+            // when it arrives split across chunks.
+            let n = (BOM.len() - seen).min(chunk.len());
+            if chunk[..n] == BOM[seen..seen + n] {
+                chunk = &chunk[n..];
+                if seen + n < BOM.len() {
+                    self.bom_seen = Some(seen + n);
+                    return;
+                }
+                self.bom_seen = None;
+            } else {
+                // Not a BOM after all: what looked like its start is text.
+                self.bom_seen = None;
+                self.feed_lines(&BOM[..seen]);
+            }
+        }
+        self.feed_lines(chunk);
+    }
+
+    /// Ends the stream: an event not yet dispatched by an empty line is
+    /// dropped (rule D9), and the decoder is ready for a new stream, the
+    /// last event id kept as a reconnecting client keeps it.
+    pub fn finish(&mut self) {
+        self.lines = LineSplitter::default();
+        self.partial.clear();
+        self.bom_seen = Some(0);
+        self.data.clear();
+        self.event_type.clear();
+        self.skipping = false;
+    }
+
+    /// The next result completed by the chunks fed so far.
+    #[allow(clippy::should_implement_trait, reason = "a decoder is not an iterator: it is fed")]
+    pub fn next(&mut self) -> Option<Result<Decoded, EventTooLarge>> {
+        self.ready.pop_front()
+    }
+
+    fn feed_lines(&mut self, chunk: &[u8]) {
+        let mut lines = self.lines;
+        lines.split(chunk, |piece, ended| self.piece(piece, ended));
+        self.lines = lines;
+    }
+
+    fn piece(&mut self, piece: &[u8], ended: bool) {
+        if self.skipping {
+            if ended {
+                // Only an empty line ends the skipped event.
+                if self.partial.is_empty() && piece.is_empty() {
+                    self.skipping = false;
+                }
+                self.partial.clear();
+            } else {
+                // Remember that the line is not empty, without keeping it.
+                self.partial.clear();
+                self.partial.push(b'x');
+            }
+            return;
+        }
+        let buffered = self.data.len() + self.event_type.len() + self.partial.len();
+        if buffered + piece.len() > self.max_event_size {
+            self.refuse_event();
+            if !ended {
+                self.partial.push(b'x');
+            }
+            return;
+        }
+        if !ended {
+            self.partial.extend_from_slice(piece);
+            return;
+        }
+        if self.partial.is_empty() {
+            self.line(piece);
+        } else {
+            let mut line = core::mem::take(&mut self.partial);
+            line.extend_from_slice(piece);
+            self.line(&line);
+            line.clear();
+            self.partial = line;
+        }
+    }
+
+    fn refuse_event(&mut self) {
+        self.ready.push_back(Err(EventTooLarge {
+            limit: self.max_event_size,
+        }));
+        self.data.clear();
+        self.event_type.clear();
+        self.partial.clear();
+        self.skipping = true;
+    }
+
+    /// One complete line (rules D3–D6).
+    fn line(&mut self, line: &[u8]) {
+        if line.is_empty() {
+            self.dispatch();
+            return;
+        }
+        let (name, value) = match memchr::memchr(b':', line) {
+            Some(colon) => {
+                let value = &line[colon + 1..];
+                (&line[..colon], value.strip_prefix(b" ").unwrap_or(value))
+            }
+            None => (line, &b""[..]),
+        };
+        match name {
+            b"" if self.comments => {
+                let text = String::from_utf8_lossy(value).into_owned();
+                self.ready.push_back(Ok(Decoded::Comment(text)));
+            }
+            b"event" => {
+                self.event_type.clear();
+                self.event_type.extend_from_slice(value);
+            }
+            b"data" => {
+                self.data.extend_from_slice(value);
+                self.data.push(b'\n');
+            }
+            b"id" if memchr::memchr(0, value).is_none() => {
+                self.last_event_id = String::from_utf8_lossy(value).into_owned();
+            }
+            b"retry" => {
+                if let Some(ms) = parse_retry(value) {
+                    self.ready
+                        .push_back(Ok(Decoded::Retry(Duration::from_millis(ms))));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Rule D8.
+    fn dispatch(&mut self) {
+        if self.data.is_empty() {
+            self.event_type.clear();
+            return;
+        }
+        self.data.pop();
+        let event_type = if self.event_type.is_empty() {
+            String::from("message")
+        } else {
+            lossy(core::mem::take(&mut self.event_type))
+        };
+        let data = lossy(core::mem::take(&mut self.data));
+        self.ready.push_back(Ok(Decoded::Event(Event {
+            event_type,
+            data,
+            last_event_id: self.last_event_id.clone(),
+        })));
+    }
+}
+
+/// Rule D6: ASCII digits only; a value too large for milliseconds in a
+/// `u64` is ignored like any other invalid one.
+fn parse_retry(value: &[u8]) -> Option<u64> {
+    if value.is_empty() {
+        return None;
+    }
+    value.iter().try_fold(0_u64, |ms, &b| {
+        if b.is_ascii_digit() {
+            ms.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+        } else {
+            None
+        }
+    })
+}
+
+/// Rule D1: invalid UTF-8 becomes U+FFFD.
+fn lossy(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes)
+        .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
+}

@@ -1,0 +1,348 @@
+//! Validated field values: [`EventType`] and [`EventId`] (rule E5).
+
+use alloc::string::String;
+use alloc::sync::Arc;
+use core::fmt;
+use core::hash::{Hash, Hasher};
+use core::ops::Deref;
+
+use crate::error::{FieldError, FieldErrorKind, FieldName};
+
+/// How many bytes a short value keeps inline, without a heap allocation.
+const INLINE: usize = 22;
+
+/// The storage shared by both field types: a static string, a short string
+/// kept inline (numeric ids among them), or a shared heap string. Cloning
+/// never allocates.
+#[derive(Clone)]
+enum Repr {
+    Static(&'static str),
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Shared(Arc<str>),
+}
+
+impl Repr {
+    fn from_str(value: &str) -> Self {
+        if value.len() <= INLINE {
+            let mut bytes = [0; INLINE];
+            bytes[..value.len()].copy_from_slice(value.as_bytes());
+            // `value.len() <= INLINE < 256`, so the cast is exact.
+            Self::Inline {
+                len: value.len() as u8,
+                bytes,
+            }
+        } else {
+            Self::Shared(Arc::from(value))
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Static(s) => s,
+            // Inline bytes are always copied from a `&str`, so this never
+            // falls back; the fallback keeps the code free of panics.
+            Self::Inline { len, bytes } => {
+                core::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            Self::Shared(s) => s,
+        }
+    }
+}
+
+/// Finds the first character that may not appear in a field value: CR or
+/// LF always, NUL too where `nul` is set. Usable in `const` context.
+const fn first_invalid(value: &str, nul: bool) -> Option<(FieldErrorKind, usize)> {
+    let bytes = value.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\r' => return Some((FieldErrorKind::CarriageReturn, i)),
+            b'\n' => return Some((FieldErrorKind::LineFeed, i)),
+            0 if nul => return Some((FieldErrorKind::Nul, i)),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Writes `n` in decimal into the end of `buf` and returns the digits.
+pub(crate) fn decimal(n: u128, buf: &mut [u8; 39]) -> &[u8] {
+    let mut at = buf.len();
+    // Most numbers fit a `u64`, whose division is much cheaper.
+    if let Ok(mut small) = u64::try_from(n) {
+        loop {
+            at -= 1;
+            buf[at] = b'0' + (small % 10) as u8;
+            small /= 10;
+            if small == 0 {
+                break;
+            }
+        }
+    } else {
+        let mut big = n;
+        while big != 0 {
+            at -= 1;
+            buf[at] = b'0' + (big % 10) as u8;
+            big /= 10;
+        }
+    }
+    &buf[at..]
+}
+
+macro_rules! field_type {
+    (
+        $(#[$meta:meta])*
+        $name:ident, $field:expr, nul: $nul:expr
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone)]
+        pub struct $name(Repr);
+
+        impl $name {
+            /// Validates `value` and takes it.
+            ///
+            /// # Errors
+            ///
+            /// A [`FieldError`] naming the first invalid character and its
+            /// byte offset, with the value inside.
+            pub fn new(value: impl AsRef<str> + Into<String>) -> Result<Self, FieldError> {
+                match first_invalid(value.as_ref(), $nul) {
+                    None => Ok(Self(Repr::from_str(value.as_ref()))),
+                    Some((kind, position)) => {
+                        Err(FieldError::new($field, kind, position, value.into()))
+                    }
+                }
+            }
+
+            /// Takes a static string, checked at compile time when used in
+            /// a `const`.
+            ///
+            /// # Panics
+            ///
+            /// If `value` is invalid: a programmer error in a literal. For
+            /// values that come from elsewhere, use [`Self::new`].
+            #[must_use]
+            pub const fn from_static(value: &'static str) -> Self {
+                if first_invalid(value, $nul).is_some() {
+                    #[allow(clippy::panic, reason = "documented programmer error in a literal")]
+                    {
+                        panic!(concat!("invalid ", stringify!($name), " literal"));
+                    }
+                }
+                Self(Repr::Static(value))
+            }
+
+            /// The value, as written after the field name.
+            #[must_use]
+            pub fn as_str(&self) -> &str {
+                self.0.as_str()
+            }
+        }
+
+        impl Deref for $name {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(self.as_str(), f)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                self.as_str() == other.as_str()
+            }
+        }
+
+        impl Eq for $name {}
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
+        impl Hash for $name {
+            fn hash<H: Hasher>(&self, state: &mut H) {
+                self.as_str().hash(state);
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = FieldError;
+
+            fn try_from(value: &str) -> Result<Self, FieldError> {
+                Self::new(value)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = FieldError;
+
+            fn try_from(value: String) -> Result<Self, FieldError> {
+                Self::new(value)
+            }
+        }
+
+        impl core::str::FromStr for $name {
+            type Err = FieldError;
+
+            fn from_str(value: &str) -> Result<Self, FieldError> {
+                Self::new(value)
+            }
+        }
+    };
+}
+
+field_type! {
+    /// An event type, written as `event: <type>`: any text without CR or
+    /// LF (rule E5).
+    ///
+    /// Clients dispatch an event without a type as `message`; the encoder
+    /// writes no `event:` line for an item without one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sse_core::EventType;
+    ///
+    /// const HEART_RATE: EventType = EventType::from_static("heartRate");
+    /// assert_eq!(HEART_RATE, "heartRate");
+    ///
+    /// let err = EventType::new("a\r\nid: 9").unwrap_err();
+    /// assert_eq!(err.position(), 1);
+    /// ```
+    EventType, FieldName::EventType, nul: false
+}
+
+field_type! {
+    /// An event id, written as `id: <id>`: any text without CR, LF or NUL
+    /// (rules D6, E5).
+    ///
+    /// Numbers convert without failing and without a heap allocation, as do
+    /// short strings; cloning never allocates.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sse_core::{EventId, FieldErrorKind};
+    ///
+    /// assert_eq!(EventId::from(42_u64), "42");
+    /// assert_eq!(EventId::new("msg-7").unwrap(), "msg-7");
+    /// assert_eq!(EventId::new("a\0b").unwrap_err().kind(), FieldErrorKind::Nul);
+    /// ```
+    EventId, FieldName::EventId, nul: true
+}
+
+macro_rules! id_from_int {
+    ($($int:ty),*) => {$(
+        impl From<$int> for EventId {
+            fn from(n: $int) -> Self {
+                let mut buf = [0; 39];
+                let digits = decimal(n as u128, &mut buf);
+                let mut bytes = [0; INLINE];
+                bytes[..digits.len()].copy_from_slice(digits);
+                // A `u64` has at most 20 digits, which fit inline.
+                Self(Repr::Inline { len: digits.len() as u8, bytes })
+            }
+        }
+    )*};
+}
+
+id_from_int!(u8, u16, u32, u64, usize);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    #[test]
+    fn e5_event_type_refuses_line_breaks() {
+        for (value, kind, at) in [
+            ("a\nb", FieldErrorKind::LineFeed, 1),
+            ("ab\r", FieldErrorKind::CarriageReturn, 2),
+            ("\r\n", FieldErrorKind::CarriageReturn, 0),
+        ] {
+            let err = EventType::new(value).unwrap_err();
+            assert_eq!((err.field(), err.kind(), err.position()), (FieldName::EventType, kind, at));
+            assert_eq!(err.value(), value);
+        }
+        // NUL is harmless in an event type.
+        assert_eq!(EventType::new("a\0b").unwrap(), "a\0b");
+    }
+
+    #[test]
+    fn e5_event_id_refuses_line_breaks_and_nul() {
+        for (value, kind, at) in [
+            ("a\nb", FieldErrorKind::LineFeed, 1),
+            ("\rb", FieldErrorKind::CarriageReturn, 0),
+            ("ab\0", FieldErrorKind::Nul, 2),
+        ] {
+            let err = EventId::try_from(value.to_string()).unwrap_err();
+            assert_eq!((err.field(), err.kind(), err.position()), (FieldName::EventId, kind, at));
+            assert_eq!(err.into_value(), value);
+        }
+    }
+
+    #[test]
+    fn values_round_trip_in_every_representation() {
+        let long = "x".repeat(100);
+        for value in ["", "a", "exactly-twenty-two-by", long.as_str(), "ünïcödé ✓"] {
+            assert_eq!(EventId::new(value).unwrap().as_str(), value);
+            assert_eq!(EventType::new(value).unwrap().as_str(), value);
+        }
+        assert_eq!(EventId::from_static("static").as_str(), "static");
+    }
+
+    #[test]
+    fn ids_from_numbers() {
+        assert_eq!(EventId::from(0_u64), "0");
+        assert_eq!(EventId::from(u64::MAX), "18446744073709551615");
+        assert_eq!(EventId::from(7_u8), "7");
+    }
+
+    #[test]
+    fn decimal_handles_u128() {
+        let mut buf = [0; 39];
+        assert_eq!(decimal(u128::MAX, &mut buf), u128::MAX.to_string().as_bytes());
+        assert_eq!(decimal(0, &mut buf), b"0");
+    }
+
+    #[test]
+    #[should_panic(expected = "invalid EventId literal")]
+    fn from_static_panics_on_invalid_literal() {
+        let _ = EventId::from_static("a\nb");
+    }
+
+    #[test]
+    fn field_types_are_small_and_thread_safe() {
+        fn assert_send_sync<T: Send + Sync + Unpin>() {}
+        assert_send_sync::<EventId>();
+        assert_send_sync::<EventType>();
+        assert!(core::mem::size_of::<EventId>() <= 24);
+    }
+}

@@ -1,0 +1,49 @@
+//! [`Json`] and [`Auto`]: data through serde.
+
+use serde::Serialize;
+
+use super::{DataWriter, Formatter};
+use crate::error::FormatError;
+
+/// Writes data as compact JSON: strings too, quoted.
+///
+/// With the `std` feature the JSON is serialized straight into the output
+/// buffer and checked once for line breaks afterwards (compact JSON has
+/// none, unless a `serde_json::value::RawValue` carries one, which is then
+/// split like any data). Without `std`, serde_json can only serialize into
+/// a `Vec`, so each event costs one temporary allocation.
+///
+/// # Examples
+///
+/// ```
+/// use sse_core::{format::Json, Encoder, SseItem};
+///
+/// #[derive(serde::Serialize)]
+/// #[serde(rename_all = "camelCase")]
+/// struct HeartRate { heart_rate: u32 }
+///
+/// let mut buf = bytes::BytesMut::new();
+/// Encoder::with_formatter(Json).encode(&SseItem::new(HeartRate { heart_rate: 72 }), &mut buf).unwrap();
+/// assert_eq!(&buf[..], br#"data: {"heartRate":72}"#.iter().chain(b"\n\n").copied().collect::<Vec<_>>());
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Json;
+
+impl<T: Serialize + ?Sized> Formatter<T> for Json {
+    fn format(&mut self, data: &T, out: &mut DataWriter<'_>) -> Result<(), FormatError> {
+        write_json(data, out)
+    }
+}
+
+#[cfg(feature = "std")]
+pub(super) fn write_json<T: Serialize + ?Sized>(data: &T, out: &mut DataWriter<'_>) -> Result<(), FormatError> {
+    use bytes::BufMut;
+    out.write_direct(|buf| serde_json::to_writer(buf.writer(), data))?;
+    Ok(())
+}
+
+#[cfg(not(feature = "std"))]
+pub(super) fn write_json<T: Serialize + ?Sized>(data: &T, out: &mut DataWriter<'_>) -> Result<(), FormatError> {
+    out.write_bytes(&serde_json::to_vec(data)?);
+    Ok(())
+}

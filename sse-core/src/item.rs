@@ -1,0 +1,180 @@
+//! What a stream carries: [`SseItem`] events and [`Comment`] lines, as
+//! [`Frame`]s.
+
+use alloc::borrow::Cow;
+use core::time::Duration;
+
+use crate::field::{EventId, EventType};
+
+/// One server-sent event: data of type `T`, with an optional event type, id
+/// and reconnection interval.
+///
+/// The data is turned into `data:` lines by a
+/// [`Formatter`](crate::Formatter); the other fields are validated when they
+/// are built, so an item can always be written (rule E5).
+///
+/// # Examples
+///
+/// ```
+/// use core::time::Duration;
+/// use sse_core::{EventId, EventType, SseItem};
+///
+/// let item = SseItem::new(72)
+///     .with_event_type(EventType::from_static("heartRate"))
+///     .with_id(EventId::from(1_u64))
+///     .with_retry(Duration::from_secs(60));
+/// assert_eq!(*item.data(), 72);
+/// assert_eq!(item.retry(), Some(Duration::from_millis(60_000)));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SseItem<T> {
+    data: T,
+    event_type: Option<EventType>,
+    id: Option<EventId>,
+    retry: Option<Duration>,
+}
+
+impl<T> SseItem<T> {
+    /// An event carrying `data`, with no type, id or retry.
+    #[must_use]
+    pub const fn new(data: T) -> Self {
+        Self {
+            data,
+            event_type: None,
+            id: None,
+            retry: None,
+        }
+    }
+
+    /// Sets the event type, written as `event: <type>`.
+    #[must_use]
+    pub fn with_event_type(mut self, event_type: EventType) -> Self {
+        self.event_type = Some(event_type);
+        self
+    }
+
+    /// Sets the event id, written as `id: <id>`; the client sends the last
+    /// one back in `Last-Event-ID` when it reconnects.
+    #[must_use]
+    pub fn with_id(mut self, id: EventId) -> Self {
+        self.id = Some(id);
+        self
+    }
+
+    /// Sets the reconnection interval, written as `retry: <milliseconds>`
+    /// in whole milliseconds (rule E6); anything below a millisecond is
+    /// dropped.
+    #[must_use]
+    pub fn with_retry(mut self, retry: Duration) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// The data.
+    #[must_use]
+    pub const fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// The data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
+
+    /// The event type, if set.
+    #[must_use]
+    pub const fn event_type(&self) -> Option<&EventType> {
+        self.event_type.as_ref()
+    }
+
+    /// The event id, if set.
+    #[must_use]
+    pub const fn id(&self) -> Option<&EventId> {
+        self.id.as_ref()
+    }
+
+    /// The reconnection interval, if set.
+    #[must_use]
+    pub const fn retry(&self) -> Option<Duration> {
+        self.retry
+    }
+
+    /// Takes the data out, dropping the other fields.
+    #[must_use]
+    pub fn into_data(self) -> T {
+        self.data
+    }
+
+    /// Replaces the data with `f(data)`, keeping the other fields.
+    #[must_use]
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> SseItem<U> {
+        SseItem {
+            data: f(self.data),
+            event_type: self.event_type,
+            id: self.id,
+            retry: self.retry,
+        }
+    }
+}
+
+/// A comment, written as `: <text>` lines and ignored by clients (rules D4,
+/// E7).
+///
+/// Text with line breaks becomes several comment lines; no empty line
+/// follows, so a comment never dispatches or ends an event. The empty
+/// comment is the classic keep-alive, `:`.
+///
+/// # Examples
+///
+/// ```
+/// use sse_core::Comment;
+///
+/// let comment = Comment::new(format!("{} clients connected", 3));
+/// assert_eq!(comment.text(), "3 clients connected");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Comment(Cow<'static, str>);
+
+impl Comment {
+    /// A comment with the given text; every text is valid.
+    #[must_use]
+    pub fn new(text: impl Into<Cow<'static, str>>) -> Self {
+        Self(text.into())
+    }
+
+    /// A comment from a static string.
+    #[must_use]
+    pub const fn from_static(text: &'static str) -> Self {
+        Self(Cow::Borrowed(text))
+    }
+
+    /// The text.
+    #[must_use]
+    pub fn text(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One element of an event stream: an event or a comment.
+///
+/// Streams of [`SseItem`] need not know about frames; a stream of `Frame`s
+/// can interleave comments with events.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Frame<T> {
+    /// An event.
+    Event(SseItem<T>),
+    /// A comment.
+    Comment(Comment),
+}
+
+impl<T> From<SseItem<T>> for Frame<T> {
+    fn from(item: SseItem<T>) -> Self {
+        Self::Event(item)
+    }
+}
+
+impl<T> From<Comment> for Frame<T> {
+    fn from(comment: Comment) -> Self {
+        Self::Comment(comment)
+    }
+}

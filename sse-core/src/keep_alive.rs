@@ -1,0 +1,190 @@
+//! [`KeepAlive`]: a comment after every idle interval, on any runtime's
+//! timer.
+
+use bytes::{Bytes, BytesMut};
+use core::fmt;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+use core::time::Duration;
+use futures_core::Stream;
+use pin_project_lite::pin_project;
+
+use crate::encode::encode_comment;
+use crate::item::Comment;
+
+/// The timer a [`KeepAlive`] runs on, supplied by the runtime's adapter:
+/// a factory of sleep futures.
+///
+/// # Examples
+///
+/// With tokio:
+///
+/// ```
+/// use core::{pin::Pin, time::Duration};
+/// use sse_core::Timer;
+///
+/// #[derive(Debug, Clone, Copy)]
+/// struct Tokio;
+///
+/// impl Timer for Tokio {
+///     type Sleep = tokio::time::Sleep;
+///
+///     fn sleep(&self, after: Duration) -> Self::Sleep {
+///         tokio::time::sleep(after)
+///     }
+///
+///     fn reset(&self, sleep: Pin<&mut Self::Sleep>, after: Duration) {
+///         sleep.reset(tokio::time::Instant::now() + after);
+///     }
+/// }
+/// # let _ = Tokio.sleep(Duration::from_secs(1));
+/// ```
+pub trait Timer {
+    /// A future that completes once its time has passed.
+    type Sleep: Future<Output = ()>;
+
+    /// A future that completes `after` from now.
+    fn sleep(&self, after: Duration) -> Self::Sleep;
+
+    /// Re-arms `sleep` to complete `after` from now. The default replaces
+    /// it with a new one; runtimes whose timers can be reset in place
+    /// should do that.
+    fn reset(&self, mut sleep: Pin<&mut Self::Sleep>, after: Duration) {
+        sleep.set(self.sleep(after));
+    }
+}
+
+pin_project! {
+    /// Sends a comment whenever the wrapped body stream has been idle for
+    /// an interval, so that proxies keep the connection open.
+    ///
+    /// The timer starts when the stream is made and restarts with every
+    /// chunk, so nothing is sent at connect and nothing while events flow.
+    /// The comment is a lone `:` line by default (rule E7): valid, ignored
+    /// by browsers, and invisible even to clients that turn a comment
+    /// followed by an empty line into an empty event. It is only ever sent
+    /// between events.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use core::time::Duration;
+    /// # #[derive(Debug, Clone, Copy)]
+    /// # struct Tokio;
+    /// # impl sse_core::Timer for Tokio {
+    /// #     type Sleep = tokio::time::Sleep;
+    /// #     fn sleep(&self, after: Duration) -> Self::Sleep { tokio::time::sleep(after) }
+    /// # }
+    /// use futures_util::StreamExt;
+    /// use sse_core::{Comment, EventStream, KeepAlive, SseItem};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap().block_on(async {
+    /// let items = futures_util::stream::pending::<SseItem<String>>();
+    /// let body = KeepAlive::new(EventStream::new(items), Tokio, Duration::from_secs(15))
+    ///     .with_comment(&Comment::from_static("ping"));
+    /// let mut body = std::pin::pin!(body);
+    /// assert_eq!(&body.next().await.unwrap().unwrap()[..], b": ping\n");
+    /// # });
+    /// ```
+    pub struct KeepAlive<S, T: Timer> {
+        #[pin]
+        inner: S,
+        #[pin]
+        sleep: T::Sleep,
+        timer: T,
+        interval: Duration,
+        comment: Bytes,
+    }
+}
+
+impl<S, T: Timer> KeepAlive<S, T> {
+    /// The interval browsers' guidance suggests: 15 seconds.
+    pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(15);
+
+    /// Wraps `inner`, sending an empty comment after each `interval` of
+    /// idleness, timed by `timer`.
+    pub fn new(inner: S, timer: T, interval: Duration) -> Self {
+        Self {
+            sleep: timer.sleep(interval),
+            inner,
+            timer,
+            interval,
+            comment: Bytes::from_static(b":\n"),
+        }
+    }
+
+    /// Sends `comment` instead of the empty one; text with line breaks
+    /// becomes several comment lines.
+    #[must_use]
+    pub fn with_comment(mut self, comment: &Comment) -> Self {
+        let mut buf = BytesMut::new();
+        encode_comment(comment, &mut buf);
+        self.comment = buf.freeze();
+        self
+    }
+
+    /// The idle interval.
+    pub const fn interval(&self) -> Duration {
+        self.interval
+    }
+
+    /// The wrapped stream.
+    pub const fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The wrapped stream, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// The wrapped stream, pinned.
+    pub fn get_pin_mut(self: Pin<&mut Self>) -> Pin<&mut S> {
+        self.project().inner
+    }
+
+    /// Takes the wrapped stream back.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S, T: Timer> fmt::Debug for KeepAlive<S, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeepAlive")
+            .field("interval", &self.interval)
+            .field("comment", &self.comment)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, T, E> Stream for KeepAlive<S, T>
+where
+    S: Stream<Item = Result<Bytes, E>>,
+    T: Timer,
+{
+    type Item = Result<Bytes, E>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let mut this = self.project();
+        match this.inner.poll_next(cx) {
+            Poll::Ready(Some(chunk)) => {
+                this.timer.reset(this.sleep, *this.interval);
+                Poll::Ready(Some(chunk))
+            }
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => match this.sleep.as_mut().poll(cx) {
+                Poll::Ready(()) => {
+                    this.timer.reset(this.sleep, *this.interval);
+                    Poll::Ready(Some(Ok(this.comment.clone())))
+                }
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.inner.size_hint().0, None)
+    }
+}

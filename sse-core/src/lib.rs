@@ -1,0 +1,101 @@
+//! Server-Sent Events, framework-agnostic: a stream of typed items in, a
+//! correct and fast `text/event-stream` body out, and the decoder to read
+//! one back.
+//!
+//! # Example
+//!
+//! ```
+//! # #[cfg(feature = "json")] {
+//! use futures_util::{stream, StreamExt};
+//! use sse_core::{EventStream, EventType, SseItem};
+//!
+//! #[derive(serde::Serialize)]
+//! #[serde(rename_all = "camelCase")]
+//! struct HeartRate {
+//!     heart_rate: u32,
+//! }
+//!
+//! # futures_executor::block_on(async {
+//! let heart_rate = EventType::from_static("heartRate");
+//! let items = stream::iter([72, 75]).map(move |bpm| {
+//!     SseItem::new(HeartRate { heart_rate: bpm }).with_event_type(heart_rate.clone())
+//! });
+//! // A stream of `Result<Bytes, sse_core::Error>`: an HTTP body.
+//! let body = EventStream::new(items);
+//! let chunks: Vec<_> = body.map(Result::unwrap).collect().await;
+//! assert_eq!(
+//!     chunks.concat(),
+//!     b"event: heartRate\ndata: {\"heartRate\":72}\n\n\
+//!       event: heartRate\ndata: {\"heartRate\":75}\n\n"
+//! );
+//! # });
+//! # }
+//! ```
+//!
+//! # What is here
+//!
+//! - [`SseItem`]: an event's data with its optional [`EventType`],
+//!   [`EventId`] and retry interval, validated at construction so that no
+//!   value can inject a field or an event.
+//! - [`format`]: how data becomes `data:` lines — text, bytes (zero-copy
+//!   when large), JSON, or a [`Formatter`] of your own.
+//! - [`Encoder`]: one event at a time into a `BytesMut`, byte-for-byte as
+//!   .NET's `SseFormatter` writes it.
+//! - [`EventStream`]: the body stream, coalescing ready events into chunks;
+//!   [`KeepAlive`] adds idle comments on any runtime's [`Timer`].
+//! - [`decode`]: an incremental, spec-exact decoder, also as a `Stream`.
+//!
+//! The web framework adapters (`sse-hyper`, `sse-axum`, `sse-actix`) wrap
+//! [`EventStream`] in their body and response types.
+//!
+//! # Features
+//!
+//! | feature | default | enables |
+//! |---|---|---|
+//! | `std` | yes | JSON serialized straight into the output buffer; `std::io::Write` for [`DataWriter`]; `From<Error> for std::io::Error` |
+//! | `json` | yes | [`format::Json`] and [`format::Auto`]'s JSON, through serde_json |
+//!
+//! # `no_std`
+//!
+//! The crate is `#![no_std]` and needs `alloc`. Without `std`, JSON goes
+//! through a temporary `Vec` per event. The minimum Rust version is 1.85,
+//! the first with edition 2024.
+//!
+//! # Standard rules
+//!
+//! Docs and tests name the rules of the WHATWG standard they implement:
+//! E1–E10 for encoding and D1–D12 for decoding, as restated in the
+//! project's `event-stream-format.md`.
+
+#![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![doc(test(attr(deny(warnings))))]
+#![warn(
+    clippy::std_instead_of_core,
+    clippy::alloc_instead_of_core,
+    clippy::std_instead_of_alloc
+)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod decode;
+mod encode;
+mod error;
+mod field;
+pub mod format;
+mod item;
+mod keep_alive;
+mod lines;
+mod output;
+mod stream;
+
+pub use crate::encode::{Encoder, encode_comment};
+pub use crate::error::{BoxError, Error, ErrorKind, FieldError, FieldErrorKind, FieldName, FormatError};
+pub use crate::field::{EventId, EventType};
+pub use crate::format::{DataWriter, Formatter};
+pub use crate::item::{Comment, Frame, SseItem};
+pub use crate::keep_alive::{KeepAlive, Timer};
+pub use crate::stream::{DEFAULT_CHUNK_BUDGET, EventStream, IntoFrame, Tagged, TryTagged};

@@ -1,0 +1,346 @@
+//! [`EventStream`]: a stream of items in, a stream of coalesced
+//! `text/event-stream` chunks out.
+
+mod frames;
+
+pub use self::frames::{IntoFrame, Tagged, TryTagged};
+
+use alloc::collections::VecDeque;
+use bytes::{Bytes, BytesMut};
+use core::fmt;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+use core::time::Duration;
+use futures_core::Stream;
+use pin_project_lite::pin_project;
+
+use crate::encode::{Encoder, encode_comment, put_retry};
+use crate::error::{Error, FormatError};
+use crate::field::EventType;
+#[cfg(feature = "json")]
+use crate::format::Json;
+use crate::format::{Auto, Formatter, Text};
+use crate::item::Frame;
+use crate::output::Output;
+
+/// The default [`EventStream::chunk_budget`]: 16 KiB.
+pub const DEFAULT_CHUNK_BUDGET: usize = 16 * 1024;
+
+enum State {
+    /// Pulling items from the source.
+    Open,
+    /// The source ended or the shutdown signal fired: hand out what is
+    /// buffered, then end.
+    Draining,
+    /// The source or a formatter failed: hand out the complete events
+    /// buffered before the failure, then the error, then end.
+    Failed(Error),
+    /// Nothing more to yield.
+    Done,
+}
+
+pin_project! {
+    /// Encodes a stream of items into a stream of `text/event-stream`
+    /// chunks, ready to be an HTTP body.
+    ///
+    /// - **Coalescing.** When the source has several items ready, they are
+    ///   encoded into one chunk, up to the [chunk budget](Self::chunk_budget);
+    ///   the moment the source returns `Pending`, what is buffered is handed
+    ///   over, so an event is never held back waiting for more.
+    /// - **Whole events only.** A source error or a formatting error ends
+    ///   the stream after the last complete event, with an [`Error`]; no
+    ///   part of the failing event is ever yielded.
+    /// - **No allocation per event.** The output buffer is reused once the
+    ///   consumer has dropped the chunks it was given.
+    /// - **Zero copy for large payloads.** A `Bytes` payload of 4 KiB or
+    ///   more without line breaks ([`Raw`](crate::format::Raw)) travels as
+    ///   its own chunk.
+    /// - **Shutdown.** With [`until`](Self::until), a signal ends the stream
+    ///   at the next event boundary, optionally after a
+    ///   [final frame](Self::set_shutdown_frame).
+    ///
+    /// The source yields anything that is [`IntoFrame`]: [`SseItem`]s,
+    /// [`Frame`]s, or `Result`s of either.
+    ///
+    /// [`SseItem`]: crate::SseItem
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_util::{stream, StreamExt};
+    /// use sse_core::{EventStream, EventType, SseItem};
+    ///
+    /// # futures_executor::block_on(async {
+    /// let items = stream::iter([1, 2, 3].map(|n| {
+    ///     SseItem::new(n).with_event_type(EventType::from_static("tick"))
+    /// }));
+    /// let mut body = EventStream::new(items);
+    /// // Three ready items become one chunk.
+    /// let chunk = body.next().await.unwrap().unwrap();
+    /// assert_eq!(
+    ///     &chunk[..],
+    ///     b"event: tick\ndata: 1\n\nevent: tick\ndata: 2\n\nevent: tick\ndata: 3\n\n"
+    /// );
+    /// assert!(body.next().await.is_none());
+    /// # });
+    /// ```
+    pub struct EventStream<S, F = Auto, G = core::future::Pending<()>> {
+        #[pin]
+        source: S,
+        #[pin]
+        shutdown: G,
+        encoder: Encoder<F>,
+        buf: BytesMut,
+        queue: VecDeque<Bytes>,
+        budget: usize,
+        farewell: Option<Bytes>,
+        state: State,
+    }
+}
+
+impl<S> EventStream<S> {
+    /// Encodes a stream of items, formatting data with [`Auto`]: strings as
+    /// they are, everything else as JSON.
+    #[must_use]
+    pub fn new(source: S) -> Self {
+        Self::with_formatter(source, Auto)
+    }
+}
+
+impl<S> EventStream<Tagged<S>, Text> {
+    /// Encodes a stream of strings, each as one event with the given event
+    /// type (ASP.NET Core's `ServerSentEvents(IAsyncEnumerable<string>,
+    /// eventType)`).
+    #[must_use]
+    pub fn text(source: S, event_type: Option<EventType>) -> Self {
+        Self::with_formatter(Tagged::new(source, event_type), Text)
+    }
+}
+
+impl<S> EventStream<TryTagged<S>, Text> {
+    /// Like [`EventStream::text`], for a stream of `Result`s whose error
+    /// ends the stream.
+    #[must_use]
+    pub fn try_text(source: S, event_type: Option<EventType>) -> Self {
+        Self::with_formatter(TryTagged::new(source, event_type), Text)
+    }
+}
+
+#[cfg(feature = "json")]
+impl<S> EventStream<Tagged<S>, Json> {
+    /// Encodes a stream of values as compact JSON, each as one event with
+    /// the given event type (ASP.NET Core's
+    /// `ServerSentEvents<T>(IAsyncEnumerable<T>, eventType)`).
+    #[must_use]
+    pub fn json(source: S, event_type: Option<EventType>) -> Self {
+        Self::with_formatter(Tagged::new(source, event_type), Json)
+    }
+}
+
+#[cfg(feature = "json")]
+impl<S> EventStream<TryTagged<S>, Json> {
+    /// Like [`EventStream::json`], for a stream of `Result`s whose error
+    /// ends the stream.
+    #[must_use]
+    pub fn try_json(source: S, event_type: Option<EventType>) -> Self {
+        Self::with_formatter(TryTagged::new(source, event_type), Json)
+    }
+}
+
+impl<S, F> EventStream<S, F> {
+    /// Encodes a stream of items, formatting data with `formatter`.
+    #[must_use]
+    pub fn with_formatter(source: S, formatter: F) -> Self {
+        Self {
+            source,
+            shutdown: core::future::pending(),
+            encoder: Encoder::with_formatter(formatter),
+            buf: BytesMut::new(),
+            queue: VecDeque::new(),
+            budget: DEFAULT_CHUNK_BUDGET,
+            farewell: None,
+            state: State::Open,
+        }
+    }
+}
+
+impl<S, F, G> EventStream<S, F, G> {
+    /// Sets how many bytes of ready events are gathered into one chunk
+    /// before it is handed over ([`DEFAULT_CHUNK_BUDGET`] by default). An
+    /// event larger than the budget still goes out whole. A budget of 0 is
+    /// taken as 1: one event per chunk.
+    #[must_use]
+    pub fn chunk_budget(mut self, bytes: usize) -> Self {
+        self.budget = bytes.max(1);
+        self
+    }
+
+    /// Sends `retry: <ms>` before anything else, telling the client how
+    /// long to wait before reconnecting (rule E6).
+    ///
+    /// It is written as a lone field line: the client applies it at once,
+    /// and no empty event is dispatched.
+    #[must_use]
+    pub fn retry_hint(mut self, retry: Duration) -> Self {
+        put_retry(&mut self.buf, retry);
+        self
+    }
+
+    /// Ends the stream when `signal` completes: events already encoded are
+    /// handed out, then the [shutdown frame](Self::set_shutdown_frame) if one is
+    /// set, then the stream ends. The source is not polled again.
+    ///
+    /// The signal is checked between events, never in the middle of one.
+    pub fn until<G2: Future<Output = ()>>(self, signal: G2) -> EventStream<S, F, G2> {
+        EventStream {
+            source: self.source,
+            shutdown: signal,
+            encoder: self.encoder,
+            buf: self.buf,
+            queue: self.queue,
+            budget: self.budget,
+            farewell: self.farewell,
+            state: self.state,
+        }
+    }
+
+    /// Sets a frame to send when the [shutdown signal](Self::until) fires,
+    /// such as an event telling the client to reconnect elsewhere. It is
+    /// encoded now, with the stream's formatter.
+    ///
+    /// # Errors
+    ///
+    /// The formatter's error; the stream is then unchanged.
+    pub fn set_shutdown_frame<T>(&mut self, frame: &Frame<T>) -> Result<(), FormatError>
+    where
+        F: Formatter<T>,
+    {
+        let mut buf = BytesMut::new();
+        self.encoder.encode_frame(frame, &mut buf)?;
+        self.farewell = Some(buf.freeze());
+        Ok(())
+    }
+
+    /// The source stream.
+    pub const fn get_ref(&self) -> &S {
+        &self.source
+    }
+
+    /// The source stream, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.source
+    }
+
+    /// The source stream, pinned.
+    pub fn get_pin_mut(self: Pin<&mut Self>) -> Pin<&mut S> {
+        self.project().source
+    }
+
+    /// Takes the source stream back; buffered bytes are dropped.
+    pub fn into_inner(self) -> S {
+        self.source
+    }
+}
+
+impl<S, F, G> fmt::Debug for EventStream<S, F, G> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventStream")
+            .field("buffered", &self.buf.len())
+            .field("queued", &self.queue.len())
+            .field("budget", &self.budget)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, F, G> Stream for EventStream<S, F, G>
+where
+    S: Stream,
+    S::Item: IntoFrame,
+    F: Formatter<<S::Item as IntoFrame>::Data>,
+    G: Future<Output = ()>,
+{
+    type Item = Result<Bytes, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let mut this = self.project();
+        loop {
+            if let Some(chunk) = this.queue.pop_front() {
+                return Poll::Ready(Some(Ok(chunk)));
+            }
+            match this.state {
+                State::Open => {}
+                State::Done => return Poll::Ready(None),
+                State::Draining | State::Failed(_) if !this.buf.is_empty() => {
+                    return Poll::Ready(Some(Ok(this.buf.split().freeze())));
+                }
+                State::Draining | State::Failed(_) => {
+                    return match core::mem::replace(this.state, State::Done) {
+                        State::Failed(err) => Poll::Ready(Some(Err(err))),
+                        _ => Poll::Ready(None),
+                    };
+                }
+            }
+
+            if this.shutdown.as_mut().poll(cx).is_ready() {
+                if let Some(farewell) = this.farewell.take() {
+                    this.buf.extend_from_slice(&farewell);
+                }
+                *this.state = State::Draining;
+                continue;
+            }
+
+            let mut pending = false;
+            while this.buf.len() + queued_len(this.queue) < *this.budget {
+                match this.source.as_mut().poll_next(cx) {
+                    Poll::Ready(Some(next)) => match next.into_frame() {
+                        Ok(Frame::Event(item)) => {
+                            let out = Output::queued(this.buf, this.queue);
+                            if let Err(err) = this.encoder.encode_event(&item, out) {
+                                *this.state = State::Failed(Error::format_failed(err));
+                                break;
+                            }
+                        }
+                        Ok(Frame::Comment(comment)) => encode_comment(&comment, this.buf),
+                        Err(err) => {
+                            *this.state = State::Failed(Error::source_failed(err));
+                            break;
+                        }
+                    },
+                    Poll::Ready(None) => {
+                        *this.state = State::Draining;
+                        break;
+                    }
+                    Poll::Pending => {
+                        pending = true;
+                        break;
+                    }
+                }
+            }
+
+            if !this.queue.is_empty() {
+                if !this.buf.is_empty() {
+                    this.queue.push_back(this.buf.split().freeze());
+                }
+                continue;
+            }
+            if !this.buf.is_empty() {
+                return Poll::Ready(Some(Ok(this.buf.split().freeze())));
+            }
+            if pending {
+                return Poll::Pending;
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self.state {
+            State::Done => (0, Some(0)),
+            _ => (0, None),
+        }
+    }
+}
+
+fn queued_len(queue: &VecDeque<Bytes>) -> usize {
+    queue.iter().map(Bytes::len).sum()
+}
