@@ -85,7 +85,11 @@ impl<F> Encoder<F> {
     /// # Errors
     ///
     /// As [`Encoder::encode`].
-    pub fn encode_frame<T>(&mut self, frame: &Frame<T>, out: &mut BytesMut) -> Result<(), FormatError>
+    pub fn encode_frame<T>(
+        &mut self,
+        frame: &Frame<T>,
+        out: &mut BytesMut,
+    ) -> Result<(), FormatError>
     where
         F: Formatter<T>,
     {

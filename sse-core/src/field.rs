@@ -288,7 +288,10 @@ mod tests {
             ("\r\n", FieldErrorKind::CarriageReturn, 0),
         ] {
             let err = EventType::new(value).unwrap_err();
-            assert_eq!((err.field(), err.kind(), err.position()), (FieldName::EventType, kind, at));
+            assert_eq!(
+                (err.field(), err.kind(), err.position()),
+                (FieldName::EventType, kind, at)
+            );
             assert_eq!(err.value(), value);
         }
         // NUL is harmless in an event type.
@@ -303,7 +306,10 @@ mod tests {
             ("ab\0", FieldErrorKind::Nul, 2),
         ] {
             let err = EventId::try_from(value.to_string()).unwrap_err();
-            assert_eq!((err.field(), err.kind(), err.position()), (FieldName::EventId, kind, at));
+            assert_eq!(
+                (err.field(), err.kind(), err.position()),
+                (FieldName::EventId, kind, at)
+            );
             assert_eq!(err.into_value(), value);
         }
     }
@@ -328,7 +334,10 @@ mod tests {
     #[test]
     fn decimal_handles_u128() {
         let mut buf = [0; 39];
-        assert_eq!(decimal(u128::MAX, &mut buf), u128::MAX.to_string().as_bytes());
+        assert_eq!(
+            decimal(u128::MAX, &mut buf),
+            u128::MAX.to_string().as_bytes()
+        );
         assert_eq!(decimal(0, &mut buf), b"0");
     }
 

@@ -38,7 +38,8 @@ use crate::item::Comment;
 ///         sleep.reset(tokio::time::Instant::now() + after);
 ///     }
 /// }
-/// # let _ = Tokio.sleep(Duration::from_secs(1));
+/// # fn assert_timer(_: impl Timer) {}
+/// # assert_timer(Tokio);
 /// ```
 pub trait Timer {
     /// A future that completes once its time has passed.

@@ -75,7 +75,10 @@
     clippy::alloc_instead_of_core,
     clippy::std_instead_of_alloc
 )]
-#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 extern crate alloc;
 #[cfg(feature = "std")]
@@ -93,7 +96,9 @@ mod output;
 mod stream;
 
 pub use crate::encode::{Encoder, encode_comment};
-pub use crate::error::{BoxError, Error, ErrorKind, FieldError, FieldErrorKind, FieldName, FormatError};
+pub use crate::error::{
+    BoxError, Error, ErrorKind, FieldError, FieldErrorKind, FieldName, FormatError,
+};
 pub use crate::field::{EventId, EventType};
 pub use crate::format::{DataWriter, Formatter};
 pub use crate::item::{Comment, Frame, SseItem};

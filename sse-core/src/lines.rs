@@ -93,7 +93,11 @@ mod tests {
         let got = split_all(&[b"a\r", b"\nb\r", b"", b"\n", b"\n"]);
         assert_eq!(
             got,
-            [(b"a".to_vec(), true), (b"b".to_vec(), true), (b"".to_vec(), true)]
+            [
+                (b"a".to_vec(), true),
+                (b"b".to_vec(), true),
+                (b"".to_vec(), true)
+            ]
         );
     }
 
@@ -106,6 +110,9 @@ mod tests {
     #[test]
     fn empty_lines_are_reported() {
         let got = split_all(&[b"\n\r\r\n"]);
-        assert_eq!(got, [(Vec::new(), true), (Vec::new(), true), (Vec::new(), true)]);
+        assert_eq!(
+            got,
+            [(Vec::new(), true), (Vec::new(), true), (Vec::new(), true)]
+        );
     }
 }

@@ -242,7 +242,10 @@ impl Decoder {
     }
 
     /// The next result completed by the chunks fed so far.
-    #[allow(clippy::should_implement_trait, reason = "a decoder is not an iterator: it is fed")]
+    #[allow(
+        clippy::should_implement_trait,
+        reason = "a decoder is not an iterator: it is fed"
+    )]
     pub fn next(&mut self) -> Option<Result<Decoded, EventTooLarge>> {
         self.ready.pop_front()
     }

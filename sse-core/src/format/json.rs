@@ -36,14 +36,20 @@ impl<T: Serialize + ?Sized> Formatter<T> for Json {
 }
 
 #[cfg(feature = "std")]
-pub(super) fn write_json<T: Serialize + ?Sized>(data: &T, out: &mut DataWriter<'_>) -> Result<(), FormatError> {
+pub(super) fn write_json<T: Serialize + ?Sized>(
+    data: &T,
+    out: &mut DataWriter<'_>,
+) -> Result<(), FormatError> {
     use bytes::BufMut;
     out.write_direct(|buf| serde_json::to_writer(buf.writer(), data))?;
     Ok(())
 }
 
 #[cfg(not(feature = "std"))]
-pub(super) fn write_json<T: Serialize + ?Sized>(data: &T, out: &mut DataWriter<'_>) -> Result<(), FormatError> {
+pub(super) fn write_json<T: Serialize + ?Sized>(
+    data: &T,
+    out: &mut DataWriter<'_>,
+) -> Result<(), FormatError> {
     out.write_bytes(&serde_json::to_vec(data)?);
     Ok(())
 }

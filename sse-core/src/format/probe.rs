@@ -133,11 +133,7 @@ impl Serializer for TextProbe<'_, '_> {
         Err(NotText)
     }
 
-    fn serialize_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStruct, NotText> {
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, NotText> {
         Err(NotText)
     }
 
