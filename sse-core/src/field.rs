@@ -258,6 +258,31 @@ field_type! {
     EventId, FieldName::EventId, nul: true
 }
 
+impl EventId {
+    /// Reads a `Last-Event-ID` request header's value (rule D11): the id
+    /// the client saw last, or `None` when the value is empty, not UTF-8,
+    /// or not a valid id. Never an error: a bad header means "no id".
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sse_core::EventId;
+    ///
+    /// assert_eq!(EventId::from_last_event_id(b"42"), Some(EventId::from(42_u64)));
+    /// assert_eq!(EventId::from_last_event_id(b""), None);
+    /// assert_eq!(EventId::from_last_event_id(b"\xff"), None);
+    /// assert_eq!(EventId::from_last_event_id(b"a\0b"), None);
+    /// ```
+    #[must_use]
+    pub fn from_last_event_id(header: &[u8]) -> Option<Self> {
+        let value = core::str::from_utf8(header).ok()?;
+        if value.is_empty() {
+            return None;
+        }
+        Self::new(value).ok()
+    }
+}
+
 macro_rules! id_from_int {
     ($($int:ty),*) => {$(
         impl From<$int> for EventId {

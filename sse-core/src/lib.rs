@@ -54,6 +54,7 @@
 //! |---|---|---|
 //! | `std` | yes | JSON serialized straight into the output buffer; `std::io::Write` for [`DataWriter`]; `From<Error> for std::io::Error` |
 //! | `json` | yes | [`format::Json`] and [`format::Auto`]'s JSON, through serde_json |
+//! | `tokio` | no | the `tokio` module: keep-alive timer, graceful-shutdown handle and bounded channel, shared by the adapters (implies `std`) |
 //!
 //! # `no_std`
 //!
@@ -94,6 +95,9 @@ mod keep_alive;
 mod lines;
 mod output;
 mod stream;
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub mod tokio;
 
 pub use crate::encode::{Encoder, encode_comment};
 pub use crate::error::{
