@@ -22,9 +22,9 @@ use crate::output::Output;
 ///
 /// ```
 /// use core::time::Duration;
-/// use sse_core::{Encoder, EventId, EventType, SseItem};
+/// use sse_core::{format::Text, Encoder, EventId, EventType, SseItem};
 ///
-/// let mut encoder = Encoder::new();
+/// let mut encoder = Encoder::with_formatter(Text);
 /// let mut buf = bytes::BytesMut::new();
 /// let item = SseItem::new("line one\nline two")
 ///     .with_event_type(EventType::from_static("update"))

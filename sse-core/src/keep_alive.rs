@@ -78,11 +78,11 @@ pin_project! {
     /// #     fn sleep(&self, after: Duration) -> Self::Sleep { tokio::time::sleep(after) }
     /// # }
     /// use futures_util::StreamExt;
-    /// use sse_core::{Comment, EventStream, KeepAlive, SseItem};
+    /// use sse_core::{format::Text, Comment, EventStream, KeepAlive, SseItem};
     ///
     /// # tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap().block_on(async {
     /// let items = futures_util::stream::pending::<SseItem<String>>();
-    /// let body = KeepAlive::new(EventStream::new(items), Tokio, Duration::from_secs(15))
+    /// let body = KeepAlive::new(EventStream::with_formatter(items, Text), Tokio, Duration::from_secs(15))
     ///     .with_comment(&Comment::from_static("ping"));
     /// let mut body = std::pin::pin!(body);
     /// assert_eq!(&body.next().await.unwrap().unwrap()[..], b": ping\n");

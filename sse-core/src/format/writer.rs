@@ -1,6 +1,6 @@
 //! [`DataWriter`]: the one way data reaches the output, as `data:` lines.
 
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::{BufMut, Bytes};
 use core::fmt;
 
 use crate::lines::{LineSplitter, has_line_break};
@@ -75,10 +75,10 @@ impl<'a> DataWriter<'a> {
     /// Lets `write` append to the buffer directly, then checks the appended
     /// bytes once for line breaks and splits them only if there are any.
     /// This is how serializers that make many tiny writes stay fast.
-    #[cfg_attr(not(feature = "json"), allow(dead_code))]
+    #[cfg(all(feature = "json", feature = "std"))]
     pub(crate) fn write_direct<E>(
         &mut self,
-        write: impl FnOnce(&mut BytesMut) -> Result<(), E>,
+        write: impl FnOnce(&mut bytes::BytesMut) -> Result<(), E>,
     ) -> Result<(), E> {
         let before = self.out.buf.len();
         let (was_open, lines) = (self.line_open, self.lines);

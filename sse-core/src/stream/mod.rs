@@ -72,10 +72,10 @@ pin_project! {
     /// use sse_core::{EventStream, EventType, SseItem};
     ///
     /// # futures_executor::block_on(async {
-    /// let items = stream::iter([1, 2, 3].map(|n| {
+    /// let items = stream::iter(["1", "2", "3"].map(|n| {
     ///     SseItem::new(n).with_event_type(EventType::from_static("tick"))
     /// }));
-    /// let mut body = EventStream::new(items);
+    /// let mut body = EventStream::with_formatter(items, sse_core::format::Text);
     /// // Three ready items become one chunk.
     /// let chunk = body.next().await.unwrap().unwrap();
     /// assert_eq!(

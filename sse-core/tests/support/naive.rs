@@ -6,6 +6,8 @@
 //! by the tests of `sse-core` and by the fuzz targets (through `#[path]`).
 
 #![allow(dead_code, unreachable_pub)]
+// The structure follows the standard's text, step by step, not clippy's taste.
+#![allow(clippy::collapsible_match, clippy::collapsible_if)]
 
 /// What the standard's algorithm delivers.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,13 +99,27 @@ pub fn decode(input: &[u8]) -> Vec<Output> {
             if let Some(rest) = value.strip_prefix(' ') {
                 value = rest;
             }
-            process(field, value, &mut data, &mut event_type, &mut last_event_id, &mut out);
+            process(
+                field,
+                value,
+                &mut data,
+                &mut event_type,
+                &mut last_event_id,
+                &mut out,
+            );
         } else {
             // "Otherwise, the string is not empty but does not contain a
             // U+003A COLON character (:): Process the field using the whole
             // line as the field name, and the empty string as the field
             // value."
-            process(&line, "", &mut data, &mut event_type, &mut last_event_id, &mut out);
+            process(
+                &line,
+                "",
+                &mut data,
+                &mut event_type,
+                &mut last_event_id,
+                &mut out,
+            );
         }
     }
     out
