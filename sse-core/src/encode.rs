@@ -111,7 +111,7 @@ impl<F> Encoder<F> {
         F: Formatter<T>,
     {
         if let Some(event_type) = item.event_type() {
-            put_field(out.buf, b"event: ", event_type.as_bytes());
+            put_field(out.buf, b"event: ", event_type.wire_bytes());
         }
         let mut data = DataWriter::new(out);
         if let Err(err) = self.formatter.format(item.data(), &mut data) {
@@ -120,7 +120,7 @@ impl<F> Encoder<F> {
         }
         let out = data.finish();
         if let Some(id) = item.id() {
-            put_field(out.buf, b"id: ", id.as_bytes());
+            put_field(out.buf, b"id: ", id.wire_bytes());
         }
         if let Some(retry) = item.retry() {
             put_retry(out.buf, retry);

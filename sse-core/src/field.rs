@@ -36,6 +36,15 @@ impl Repr {
         }
     }
 
+    /// The bytes as written on the wire, without re-validating them.
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            Self::Static(s) => s.as_bytes(),
+            Self::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Self::Shared(s) => s.as_bytes(),
+        }
+    }
+
     fn as_str(&self) -> &str {
         match self {
             Self::Static(s) => s,
@@ -66,18 +75,32 @@ const fn first_invalid(value: &str, nul: bool) -> Option<(FieldErrorKind, usize)
     None
 }
 
+/// The two-digit numbers 00 to 99, for writing two digits per division.
+const PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
 /// Writes `n` in decimal into the end of `buf` and returns the digits.
 pub(crate) fn decimal(n: u128, buf: &mut [u8; 39]) -> &[u8] {
     let mut at = buf.len();
     // Most numbers fit a `u64`, whose division is much cheaper.
     if let Ok(mut small) = u64::try_from(n) {
-        loop {
+        while small >= 100 {
+            let pair = (small % 100) as usize * 2;
+            small /= 100;
+            at -= 2;
+            buf[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+        }
+        if small >= 10 {
+            let pair = small as usize * 2;
+            at -= 2;
+            buf[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+        } else {
             at -= 1;
-            buf[at] = b'0' + (small % 10) as u8;
-            small /= 10;
-            if small == 0 {
-                break;
-            }
+            buf[at] = b'0' + small as u8;
         }
     } else {
         let mut big = n;
@@ -137,6 +160,11 @@ macro_rules! field_type {
             #[must_use]
             pub fn as_str(&self) -> &str {
                 self.0.as_str()
+            }
+
+            /// The value's bytes, as the encoder writes them.
+            pub(crate) fn wire_bytes(&self) -> &[u8] {
+                self.0.as_bytes()
             }
         }
 
