@@ -189,7 +189,8 @@ impl<S, F, G> EventStream<S, F, G> {
 
     /// Ends the stream when `signal` completes: events already encoded are
     /// handed out, then the [shutdown frame](Self::set_shutdown_frame) if one is
-    /// set, then the stream ends. The source is not polled again.
+    /// set, then the stream ends. The source is not polled again: items it
+    /// has not yielded yet (still queued in a channel, say) are not sent.
     ///
     /// The signal is checked between events, never in the middle of one.
     pub fn until<G2: Future<Output = ()>>(self, signal: G2) -> EventStream<S, F, G2> {
