@@ -131,6 +131,7 @@ impl<F> Encoder<F> {
 }
 
 /// Appends `name` (with its colon and space), `value` and an LF.
+#[inline]
 fn put_field(buf: &mut BytesMut, name: &[u8], value: &[u8]) {
     buf.reserve(name.len() + value.len() + 1);
     buf.extend_from_slice(name);
