@@ -94,6 +94,9 @@ pin_project! {
         buf: BytesMut,
         queue: VecDeque<Bytes>,
         budget: usize,
+        // Whether the last chunk filled the budget: a busy stream gets a
+        // buffer of twice the budget, reclaimed whole at each chunk.
+        busy: bool,
         farewell: Option<Bytes>,
         state: State,
     }
@@ -159,6 +162,7 @@ impl<S, F> EventStream<S, F> {
             buf: BytesMut::new(),
             queue: VecDeque::new(),
             budget: DEFAULT_CHUNK_BUDGET,
+            busy: false,
             farewell: None,
             state: State::Open,
         }
@@ -201,6 +205,7 @@ impl<S, F, G> EventStream<S, F, G> {
             buf: self.buf,
             queue: self.queue,
             budget: self.budget,
+            busy: self.busy,
             farewell: self.farewell,
             state: self.state,
         }
@@ -291,6 +296,13 @@ where
                 continue;
             }
 
+            if *this.busy && this.buf.is_empty() {
+                // Start the chunk at the front of the buffer (the consumer
+                // has usually dropped the previous ones by now, so this
+                // moves nothing) with room for the budget and one more
+                // event: no copy of the chunk midway.
+                this.buf.reserve(this.budget.saturating_mul(2));
+            }
             let mut pending = false;
             while this.buf.len() + queued_len(this.queue) < *this.budget {
                 match this.source.as_mut().poll_next(cx) {
@@ -326,6 +338,7 @@ where
                 continue;
             }
             if !this.buf.is_empty() {
+                *this.busy = this.buf.len() >= *this.budget;
                 return Poll::Ready(Some(Ok(this.buf.split().freeze())));
             }
             if pending {
