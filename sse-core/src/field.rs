@@ -291,12 +291,16 @@ impl EventId {
     /// the client saw last, or `None` when the value is empty, not UTF-8,
     /// or not a valid id. Never an error: a bad header means "no id".
     ///
+    /// Spaces and tabs around the value are dropped, as HTTP/1.1 parsers
+    /// drop them and HTTP/2 ones may not.
+    ///
     /// # Examples
     ///
     /// ```
     /// use sse_core::EventId;
     ///
     /// assert_eq!(EventId::from_last_event_id(b"42"), Some(EventId::from(42_u64)));
+    /// assert_eq!(EventId::from_last_event_id(b" 42\t"), Some(EventId::from(42_u64)));
     /// assert_eq!(EventId::from_last_event_id(b""), None);
     /// assert_eq!(EventId::from_last_event_id(b"\xff"), None);
     /// assert_eq!(EventId::from_last_event_id(b"a\0b"), None);
@@ -304,6 +308,7 @@ impl EventId {
     #[must_use]
     pub fn from_last_event_id(header: &[u8]) -> Option<Self> {
         let value = core::str::from_utf8(header).ok()?;
+        let value = value.trim_matches([' ', '\t']);
         if value.is_empty() {
             return None;
         }

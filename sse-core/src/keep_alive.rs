@@ -13,6 +13,10 @@ use pin_project_lite::pin_project;
 use crate::encode::encode_comment;
 use crate::item::Comment;
 
+/// The default keep-alive interval: 15 seconds, the standard's suggestion
+/// for keeping proxies from dropping idle connections.
+pub const DEFAULT_KEEP_ALIVE: Duration = Duration::from_secs(15);
+
 /// The timer a [`KeepAlive`] runs on, supplied by the runtime's adapter:
 /// a factory of sleep futures.
 ///
@@ -100,8 +104,8 @@ pin_project! {
 }
 
 impl<S, T: Timer> KeepAlive<S, T> {
-    /// The interval browsers' guidance suggests: 15 seconds.
-    pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(15);
+    /// The standard's suggestion: 15 seconds ([`DEFAULT_KEEP_ALIVE`]).
+    pub const DEFAULT_INTERVAL: Duration = DEFAULT_KEEP_ALIVE;
 
     /// Wraps `inner`, sending an empty comment after each `interval` of
     /// idleness, timed by `timer`.

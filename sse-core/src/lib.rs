@@ -106,5 +106,5 @@ pub use crate::error::{
 pub use crate::field::{EventId, EventType};
 pub use crate::format::{DataWriter, Formatter};
 pub use crate::item::{Comment, Frame, SseItem};
-pub use crate::keep_alive::{KeepAlive, Timer};
+pub use crate::keep_alive::{DEFAULT_KEEP_ALIVE, KeepAlive, Timer};
 pub use crate::stream::{DEFAULT_CHUNK_BUDGET, EventStream, IntoFrame, Tagged, TryTagged};

@@ -353,3 +353,14 @@ fn body_types_are_send_and_sync_where_their_parts_are() {
     assert_send_sync::<sse_core::Error>();
     assert_send_sync::<sse_core::decode::Decoder>();
 }
+
+#[test]
+fn retry_hint_set_twice_is_written_once() {
+    let body = EventStream::with_formatter(stream::iter([text_item("a")]), Text)
+        .retry_hint(Duration::from_secs(1))
+        .retry_hint(Duration::from_secs(2));
+    assert_eq!(
+        drain(body)[0].as_ref().unwrap(),
+        &b"retry: 2000\ndata: a\n\n"[..]
+    );
+}

@@ -94,6 +94,8 @@ pin_project! {
         buf: BytesMut,
         queue: VecDeque<Bytes>,
         budget: usize,
+        // Written before anything else, at the first poll.
+        retry_hint: Option<Duration>,
         // Whether the last chunk filled the budget: a busy stream gets a
         // buffer of twice the budget, reclaimed whole at each chunk.
         busy: bool,
@@ -162,6 +164,7 @@ impl<S, F> EventStream<S, F> {
             buf: BytesMut::new(),
             queue: VecDeque::new(),
             budget: DEFAULT_CHUNK_BUDGET,
+            retry_hint: None,
             busy: false,
             farewell: None,
             state: State::Open,
@@ -184,10 +187,10 @@ impl<S, F, G> EventStream<S, F, G> {
     /// long to wait before reconnecting (rule E6).
     ///
     /// It is written as a lone field line: the client applies it at once,
-    /// and no empty event is dispatched.
+    /// and no empty event is dispatched. Setting it again replaces it.
     #[must_use]
     pub fn retry_hint(mut self, retry: Duration) -> Self {
-        put_retry(&mut self.buf, retry);
+        self.retry_hint = Some(retry);
         self
     }
 
@@ -205,6 +208,7 @@ impl<S, F, G> EventStream<S, F, G> {
             buf: self.buf,
             queue: self.queue,
             budget: self.budget,
+            retry_hint: self.retry_hint,
             busy: self.busy,
             farewell: self.farewell,
             state: self.state,
@@ -270,6 +274,9 @@ where
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let mut this = self.project();
+        if let Some(retry) = this.retry_hint.take() {
+            put_retry(this.buf, retry);
+        }
         loop {
             if let Some(chunk) = this.queue.pop_front() {
                 return Poll::Ready(Some(Ok(chunk)));

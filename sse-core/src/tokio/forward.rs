@@ -146,6 +146,16 @@ macro_rules! __forward_pipeline {
                 Ok(self)
             }
 
+            /// Ends the body cleanly on a source or formatting error, after
+            /// the last complete event, and hands the error to `report`
+            /// instead of the adapter's default logging. See
+            /// [`Pipeline::on_error`](sse_core::tokio::Pipeline::on_error).
+            #[must_use]
+            pub fn on_error(mut self, report: impl FnOnce($crate::Error) + Send + 'static) -> Self {
+                self.pipeline = self.pipeline.on_error(report);
+                self
+            }
+
             /// Sets how many bytes of ready events are gathered into one
             /// chunk (16 KiB by default). See
             /// [`Pipeline::chunk_budget`](sse_core::tokio::Pipeline::chunk_budget).

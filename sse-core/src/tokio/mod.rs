@@ -24,6 +24,7 @@ mod tests {
     use super::*;
     use crate::Timer;
     use crate::{EventStream, SseItem};
+    use alloc::string::ToString;
     use core::time::Duration;
     use futures_util::{FutureExt, StreamExt};
 
@@ -107,7 +108,20 @@ mod tests {
         );
         let failing = Adapter::try_text(stream::iter([Ok("a"), Err("boom")]), None);
         let chunks: alloc::vec::Vec<_> = failing.pipeline.into_stream().collect().await;
-        assert!(chunks[1].is_err());
+        assert!(chunks[1].is_err(), "without a hook the error is yielded");
+        let reported = alloc::sync::Arc::new(std::sync::Mutex::new(None));
+        let hook = reported.clone();
+        let failing = Adapter::try_text(stream::iter([Ok("a"), Err("boom")]), None)
+            .on_error(move |err| *hook.lock().unwrap() = Some(err.to_string()));
+        assert_eq!(
+            body_bytes(failing.pipeline.into_stream()).await,
+            b"data: a\n\n"
+        );
+        assert_eq!(
+            reported.lock().unwrap().as_deref(),
+            Some("event source failed: boom"),
+            "with a hook the body ends cleanly and the hook gets the error"
+        );
         let items = Adapter::new(stream::iter([SseItem::new(1)])).chunk_budget(1);
         assert_eq!(
             body_bytes(items.pipeline.into_stream()).await,

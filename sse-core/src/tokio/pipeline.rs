@@ -16,7 +16,7 @@ use crate::field::EventType;
 use crate::format::Json;
 use crate::format::{Auto, Formatter, Text};
 use crate::item::{Comment, Frame, SseItem};
-use crate::keep_alive::KeepAlive;
+use crate::keep_alive::{DEFAULT_KEEP_ALIVE, KeepAlive};
 use crate::stream::{EventStream, IntoFrame, Tagged, TryTagged};
 
 /// The headers of every event stream response, lower-case, in the order
@@ -110,7 +110,11 @@ pub struct Pipeline<S, F = Auto> {
     keep_alive: Option<Duration>,
     keep_alive_comment: Option<Comment>,
     shutdown: Option<ShutdownSignal>,
+    on_error: Option<ErrorHook>,
 }
+
+/// Where a body's error goes when the body ends cleanly instead.
+type ErrorHook = Box<dyn FnOnce(Error) + Send>;
 
 impl<S> Pipeline<Tagged<S>, Text> {
     /// A stream of strings, each one event's data, all with the same
@@ -184,9 +188,10 @@ impl<S, F> Pipeline<S, F> {
     fn from_stream(stream: EventStream<S, F>) -> Self {
         Self {
             stream,
-            keep_alive: Some(KeepAlive::<(), TokioTimer>::DEFAULT_INTERVAL),
+            keep_alive: Some(DEFAULT_KEEP_ALIVE),
             keep_alive_comment: None,
             shutdown: None,
+            on_error: None,
         }
     }
 
@@ -208,8 +213,7 @@ impl<S, F> Pipeline<S, F> {
     /// line breaks becomes several comment lines (rule E7).
     pub fn keep_alive_comment(mut self, comment: Comment) -> Self {
         self.keep_alive_comment = Some(comment);
-        self.keep_alive
-            .get_or_insert(KeepAlive::<(), TokioTimer>::DEFAULT_INTERVAL);
+        self.keep_alive.get_or_insert(DEFAULT_KEEP_ALIVE);
         self
     }
 
@@ -250,6 +254,25 @@ impl<S, F> Pipeline<S, F> {
         Ok(self)
     }
 
+    /// Ends the body cleanly when the source or a formatter fails, after
+    /// the last complete event, and hands the error to `report`.
+    ///
+    /// Without a hook the body yields the error instead, and the server
+    /// aborts the response; hyper then drops what it had buffered but not
+    /// yet written, so the events just before the error may never arrive.
+    /// The adapters therefore install a hook that logs the error through
+    /// their framework's usual channel; set one of your own to do more.
+    pub fn on_error(mut self, report: impl FnOnce(Error) + Send + 'static) -> Self {
+        self.on_error = Some(Box::new(report));
+        self
+    }
+
+    /// Whether an error hook is set.
+    #[must_use]
+    pub fn has_error_hook(&self) -> bool {
+        self.on_error.is_some()
+    }
+
     /// Sets how many bytes of ready events are gathered into one chunk (16
     /// KiB by default). Events are never held back to fill a chunk: what is
     /// ready goes out the moment the source has nothing more.
@@ -266,14 +289,16 @@ impl<S, F> Pipeline<S, F> {
         S::Item: IntoFrame,
         F: Formatter<<S::Item as IntoFrame>::Data> + Send + 'static,
     {
-        match self.shutdown {
+        let mut body = match self.shutdown {
             Some(signal) => with_keep_alive(
                 self.stream.until(signal),
                 self.keep_alive,
                 self.keep_alive_comment,
             ),
             None => with_keep_alive(self.stream, self.keep_alive, self.keep_alive_comment),
-        }
+        };
+        body.on_error = self.on_error;
+        body
     }
 }
 
@@ -298,6 +323,7 @@ impl<S, F> fmt::Debug for Pipeline<S, F> {
             .field("keep_alive", &self.keep_alive)
             .field("keep_alive_comment", &self.keep_alive_comment)
             .field("shutdown", &self.shutdown.is_some())
+            .field("on_error", &self.on_error.is_some())
             .finish()
     }
 }
@@ -309,10 +335,13 @@ type BoxStream = Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>;
 ///
 /// It drops its source as soon as the stream ends or fails, so a source
 /// learns at once that it is no longer needed; empty chunks are skipped.
-/// One allocation per response, none per event.
+/// An error ends it cleanly when the pipeline has an
+/// [error hook](Pipeline::on_error), and is yielded otherwise. One
+/// allocation per response, none per event.
 pub struct BodyStream {
     /// `None` once ended or failed.
     inner: Option<BoxStream>,
+    on_error: Option<ErrorHook>,
 }
 
 impl BodyStream {
@@ -323,6 +352,7 @@ impl BodyStream {
     {
         Self {
             inner: Some(Box::pin(stream)),
+            on_error: None,
         }
     }
 
@@ -354,7 +384,13 @@ impl Stream for BodyStream {
                 Poll::Ready(Some(Ok(chunk))) => return Poll::Ready(Some(Ok(chunk))),
                 Poll::Ready(Some(Err(err))) => {
                     self.inner = None;
-                    return Poll::Ready(Some(Err(err)));
+                    return match self.on_error.take() {
+                        Some(report) => {
+                            report(err);
+                            Poll::Ready(None)
+                        }
+                        None => Poll::Ready(Some(Err(err))),
+                    };
                 }
                 Poll::Ready(None) => {
                     self.inner = None;
