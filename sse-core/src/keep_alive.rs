@@ -1,6 +1,7 @@
 //! [`KeepAlive`]: a comment after every idle interval, on any runtime's
 //! timer.
 
+use alloc::boxed::Box;
 use bytes::{Bytes, BytesMut};
 use core::fmt;
 use core::future::Future;
@@ -64,8 +65,10 @@ pin_project! {
     /// Sends a comment whenever the wrapped body stream has been idle for
     /// an interval, so that proxies keep the connection open.
     ///
-    /// The timer starts when the stream is made and restarts with every
-    /// chunk, so nothing is sent at connect and nothing while events flow.
+    /// The timer starts when the stream is first polled (so a response can
+    /// be built outside the runtime that will serve it) and restarts with
+    /// every chunk, so nothing is sent at connect and nothing while events
+    /// flow.
     /// The comment is a lone `:` line by default (rule E7): valid, ignored
     /// by browsers, and invisible even to clients that turn a comment
     /// followed by an empty line into an empty event. It is only ever sent
@@ -95,8 +98,8 @@ pin_project! {
     pub struct KeepAlive<S, T: Timer> {
         #[pin]
         inner: S,
-        #[pin]
-        sleep: T::Sleep,
+        // Made at the first poll; boxed so that it can be made then.
+        sleep: Option<Pin<Box<T::Sleep>>>,
         timer: T,
         interval: Duration,
         comment: Bytes,
@@ -111,7 +114,7 @@ impl<S, T: Timer> KeepAlive<S, T> {
     /// idleness, timed by `timer`.
     pub fn new(inner: S, timer: T, interval: Duration) -> Self {
         Self {
-            sleep: timer.sleep(interval),
+            sleep: None,
             inner,
             timer,
             interval,
@@ -172,16 +175,20 @@ where
     type Item = Result<Bytes, E>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let mut this = self.project();
+        let this = self.project();
+        let (timer, interval) = (&*this.timer, *this.interval);
+        let sleep = this
+            .sleep
+            .get_or_insert_with(|| Box::pin(timer.sleep(interval)));
         match this.inner.poll_next(cx) {
             Poll::Ready(Some(chunk)) => {
-                this.timer.reset(this.sleep, *this.interval);
+                timer.reset(sleep.as_mut(), interval);
                 Poll::Ready(Some(chunk))
             }
             Poll::Ready(None) => Poll::Ready(None),
-            Poll::Pending => match this.sleep.as_mut().poll(cx) {
+            Poll::Pending => match sleep.as_mut().poll(cx) {
                 Poll::Ready(()) => {
-                    this.timer.reset(this.sleep, *this.interval);
+                    timer.reset(sleep.as_mut(), interval);
                     Poll::Ready(Some(Ok(this.comment.clone())))
                 }
                 Poll::Pending => Poll::Pending,

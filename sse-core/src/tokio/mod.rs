@@ -196,6 +196,13 @@ mod tests {
     }
 
     #[test]
+    fn a_body_can_be_built_outside_a_runtime() {
+        use crate::SseItem;
+        let body = Pipeline::new(futures_util::stream::pending::<SseItem<&str>>()).into_stream();
+        drop(body);
+    }
+
+    #[test]
     fn headers_and_refused_headers() {
         assert_eq!(HEADERS[0], ("content-type", "text/event-stream"));
         for name in [
