@@ -1,7 +1,148 @@
-//! The axum adapter of this workspace: not implemented yet.
+//! Server-Sent Events for axum 0.8: return a stream of typed items from a
+//! handler and get a correct, streamed `text/event-stream` response, with
+//! keep-alive, graceful shutdown, resumption by `Last-Event-ID` and a
+//! channel for pushing events from elsewhere.
 //!
-//! This crate is a placeholder that reserves the name and its place in the
-//! workspace; it exports nothing. Use `sse-core`'s `EventStream` as a
-//! body stream until the adapter lands.
+//! # Example
+//!
+//! ```no_run
+//! use axum::{Router, response::IntoResponse, routing::get};
+//! use futures_util::{StreamExt, stream};
+//! use sse_axum::{EventId, EventType, LastEventId, ServerSentEvents, Shutdown, SseItem};
+//! use std::time::Duration;
+//!
+//! #[derive(serde::Serialize)]
+//! struct HeartRate {
+//!     bpm: u32,
+//! }
+//!
+//! // One line to return: a stream of values, written as JSON events.
+//! async fn heart_rate() -> impl IntoResponse {
+//!     let rates = stream::iter([72, 75, 71]).map(|bpm| HeartRate { bpm });
+//!     ServerSentEvents::json(rates, Some(EventType::from_static("heartRate")))
+//! }
+//!
+//! // Items with ids, resumed after the id the client last saw, ended by
+//! // the server's graceful shutdown.
+//! async fn ticks(LastEventId(last): LastEventId, shutdown: Shutdown) -> impl IntoResponse {
+//!     let start = last.and_then(|id| id.parse::<u64>().ok()).map_or(0, |n| n + 1);
+//!     let items = stream::iter(start..).then(|n| async move {
+//!         tokio::time::sleep(Duration::from_secs(1)).await;
+//!         SseItem::new(format!("tick {n}")).with_id(EventId::from(n))
+//!     });
+//!     ServerSentEvents::new(items)
+//!         .retry(Duration::from_secs(3))
+//!         .shutdown(&shutdown)
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let shutdown = Shutdown::new();
+//!     let on_ticks = shutdown.clone();
+//!     let app = Router::new()
+//!         .route("/heart-rate", get(heart_rate))
+//!         .route("/ticks", get(move |last| ticks(last, on_ticks.clone())));
+//!     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//!     axum::serve(listener, app)
+//!         .with_graceful_shutdown(shutdown.trigger_on(async {
+//!             tokio::signal::ctrl_c().await.ok();
+//!         }))
+//!         .await
+//! }
+//! ```
+//!
+//! # What is here
+//!
+//! - [`ServerSentEvents`]: the response, built from a stream of strings
+//!   ([`text`](ServerSentEvents::text)), of serializable values
+//!   ([`json`](ServerSentEvents::json)), or of [`SseItem`]s
+//!   ([`new`](ServerSentEvents::new),
+//!   [`with_formatter`](ServerSentEvents::with_formatter)), each also in a
+//!   fallible form, or as a [`channel`](ServerSentEvents::channel); then
+//!   configured by value: keep-alive, retry hint, [`Shutdown`], extra
+//!   headers, chunk budget.
+//! - [`LastEventId`]: the extractor for the `Last-Event-ID` header; a bad
+//!   or absent header is "no id", never a rejection.
+//! - Re-exports of what handlers need from [`sse_core`], which does the
+//!   encoding: [`SseItem`], [`EventType`], [`EventId`], [`Comment`],
+//!   [`Frame`], [`Shutdown`] and the channel's [`Sender`].
+//!
+//! # Defaults
+//!
+//! Keep-alive is on: a lone `:` comment line after 15 seconds without an
+//! event. The response is `200 OK` with `Content-Type: text/event-stream`,
+//! `Cache-Control: no-cache, no-transform` and `X-Accel-Buffering: no`, and
+//! never a `Connection`, `Content-Length` or `Content-Encoding` header. It
+//! works over HTTP/1.1 and HTTP/2 alike.
+//!
+//! tower-http's `CompressionLayer` leaves these responses alone with its
+//! default predicate, which skips `text/event-stream`. With a predicate of
+//! your own, keep them out by adding tower-http's `NotForContentType::SSE`
+//! to it: `predicate.and(NotForContentType::SSE)`.
+//!
+//! # Migrating from axum's `Sse`
+//!
+//! axum's own [`Sse`](axum::response::sse::Sse) takes a stream of
+//! `Result<Event, E>` and builds each [`Event`](axum::response::sse::Event)
+//! field by field:
+//!
+//! ```
+//! use axum::response::sse::{Event, KeepAlive, Sse};
+//! use futures_util::{Stream, StreamExt, stream};
+//! use std::{convert::Infallible, time::Duration};
+//!
+//! async fn handler() -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+//!     let events = stream::iter(1..=3_u32).map(|n| {
+//!         // Panics if the event name contains a line break.
+//!         Ok(Event::default().event("count").id(n.to_string()).data(n.to_string()))
+//!     });
+//!     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(10)).text("ping"))
+//! }
+//! # let _: axum::routing::MethodRouter = axum::routing::get(handler);
+//! ```
+//!
+//! The same here: the stream yields typed items and the formatter writes
+//! their data, and fields are validated values, not panics:
+//!
+//! ```
+//! use axum::response::IntoResponse;
+//! use futures_util::{StreamExt, stream};
+//! use sse_axum::{Comment, EventId, EventType, ServerSentEvents, SseItem};
+//! use std::time::Duration;
+//!
+//! async fn handler() -> impl IntoResponse {
+//!     let count = EventType::from_static("count");
+//!     let items = stream::iter(1..=3_u32)
+//!         .map(move |n| SseItem::new(n).with_event_type(count.clone()).with_id(EventId::from(n)));
+//!     ServerSentEvents::new(items)
+//!         .keep_alive(Duration::from_secs(10))
+//!         .keep_alive_comment(Comment::from_static("ping"))
+//! }
+//! # let _: axum::routing::MethodRouter = axum::routing::get(handler);
+//! ```
+//!
+//! | axum's `Sse` / `Event` | here |
+//! |---|---|
+//! | `Sse::new(stream of Result<Event, E>)` | [`ServerSentEvents::new`] over `SseItem<T>` (or `Result<SseItem<T>, E>`), or [`text`](ServerSentEvents::text) / [`json`](ServerSentEvents::json) over plain values |
+//! | `Event::default().data(text)` | `SseItem::new(text)` |
+//! | `.json_data(value)?` | `SseItem::new(value)`: the default formatter writes non-strings as JSON |
+//! | `.event(name)`, `.id(id)`: panic on a line break | `.with_event_type(EventType::new(name)?)`, `.with_id(EventId::new(id)?)`: a typed error |
+//! | `.retry(duration)` | `.with_retry(duration)` on an item, or [`retry`](ServerSentEvents::retry) once for the response |
+//! | `.comment(text)` | [`Frame::Comment`]`(Comment::new(text))` in a stream of [`Frame`]s |
+//! | keep-alive off unless `.keep_alive(KeepAlive::new())` | on by default (15 s); [`no_keep_alive`](ServerSentEvents::no_keep_alive) turns it off |
+//! | `KeepAlive::interval(d).text(t)` | [`keep_alive(d)`](ServerSentEvents::keep_alive), [`keep_alive_comment(Comment::new(t))`](ServerSentEvents::keep_alive_comment) |
+//! | a keep-alive written as a comment and an empty line | a lone comment line, invisible to clients that turn empty blocks into events |
+//! | `Cache-Control: no-cache` | also `no-transform` and `X-Accel-Buffering: no`, so proxies do not buffer |
+//! | no graceful shutdown: open streams hold `with_graceful_shutdown` | [`shutdown(&Shutdown)`](ServerSentEvents::shutdown) ends them |
 
-#![no_std]
+#![doc(test(attr(deny(warnings))))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod last_event_id;
+mod response;
+
+pub use crate::last_event_id::LastEventId;
+pub use crate::response::{ChannelResponse, ServerSentEvents};
+pub use sse_core;
+pub use sse_core::tokio::{Sender, Shutdown};
+pub use sse_core::{Comment, EventId, EventType, Frame, SseItem};

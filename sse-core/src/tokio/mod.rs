@@ -83,7 +83,7 @@ mod tests {
         }
     }
 
-    crate::__forward_pipeline!(Adapter);
+    crate::__forward_pipeline!(Adapter, sse_core);
 
     async fn body_bytes(body: BodyStream) -> alloc::vec::Vec<u8> {
         let chunks: alloc::vec::Vec<_> = body.map(Result::unwrap).collect().await;
