@@ -1,7 +1,184 @@
-//! The hyper adapter of this workspace: not implemented yet.
+//! Server-Sent Events for hyper 1: a stream of items in, a complete
+//! `http::Response` with a `text/event-stream` body out.
 //!
-//! This crate is a placeholder that reserves the name and its place in the
-//! workspace; it exports nothing. Use `sse-core`'s `EventStream` as a
-//! body stream until the adapter lands.
+//! # Example
+//!
+//! A complete server: one handler that resumes after the client's
+//! `Last-Event-ID`, served over HTTP/1.1 and HTTP/2 by hyper-util, whose
+//! graceful shutdown ends the open event streams instead of waiting on
+//! them forever.
+//!
+//! ```no_run
+//! use core::{convert::Infallible, time::Duration};
+//! use futures_util::{StreamExt, stream};
+//! use hyper::{Request, Response, body::Incoming, service::service_fn};
+//! use hyper_util::{
+//!     rt::{TokioExecutor, TokioIo},
+//!     server::{conn::auto, graceful::GracefulShutdown},
+//! };
+//! use sse_core::{EventId, SseItem, tokio::Shutdown};
+//! use sse_hyper::{ServerSentEvents, SseBody, last_event_id};
+//!
+//! #[derive(serde::Serialize)]
+//! struct Tick {
+//!     n: u64,
+//! }
+//!
+//! async fn ticks(request: Request<Incoming>, shutdown: Shutdown) -> Result<Response<SseBody>, Infallible> {
+//!     // Resume after the last id the client saw; a missing or bad header is 0.
+//!     let start = last_event_id(request.headers())
+//!         .and_then(|id| id.parse::<u64>().ok())
+//!         .map_or(0, |n| n + 1);
+//!     let items = stream::iter(start..).then(|n| async move {
+//!         tokio::time::sleep(Duration::from_secs(1)).await;
+//!         SseItem::new(Tick { n }).with_id(EventId::from(n))
+//!     });
+//!     Ok(ServerSentEvents::new(items)
+//!         .retry(Duration::from_secs(3))
+//!         .shutdown(&shutdown)
+//!         .into_response())
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//!     let shutdown = Shutdown::new();
+//!     let graceful = GracefulShutdown::new();
+//!     let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+//!     loop {
+//!         tokio::select! {
+//!             accepted = listener.accept() => {
+//!                 let (tcp, _) = accepted?;
+//!                 let shutdown = shutdown.clone();
+//!                 let service = service_fn(move |request| ticks(request, shutdown.clone()));
+//!                 let server = auto::Builder::new(TokioExecutor::new());
+//!                 let connection = server.serve_connection(TokioIo::new(tcp), service);
+//!                 let connection = graceful.watch(connection.into_owned());
+//!                 tokio::spawn(connection);
+//!             }
+//!             _ = &mut ctrl_c => break,
+//!         }
+//!     }
+//!     // End every event stream, then let the connections finish.
+//!     shutdown.trigger();
+//!     graceful.shutdown().await;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! # What is here
+//!
+//! - [`ServerSentEvents`]: the entry points (`text`, `json` and `new` for
+//!   `SseItem`s, with `try_` forms, `with_formatter`, and `channel`), the
+//!   options (keep-alive, retry hint, shutdown, extra headers), and
+//!   [`into_response`](ServerSentEvents::into_response).
+//! - [`SseBody`]: the body, an [`http_body::Body`] with `Bytes` data and
+//!   the core's [`sse_core::Error`] as its error.
+//! - [`last_event_id`]: the client's `Last-Event-ID` header, validated.
+//!
+//! # The response
+//!
+//! Status 200 with `Content-Type: text/event-stream`,
+//! `Cache-Control: no-cache, no-transform` and `X-Accel-Buffering: no`
+//! (so nginx does not buffer it), sent at once, before the first event. There
+//! is never a `Connection` header (illegal on HTTP/2), never a
+//! `Content-Length`, and no `Content-Encoding`: hyper streams the body,
+//! chunked on HTTP/1.1. hyper compresses nothing itself; compression
+//! middleware in front of it (tower-http's `CompressionLayer`, by its
+//! default predicate) leaves `text/event-stream` alone.
+//!
+//! Each event is sent as soon as the source yields it; events that are
+//! ready together go out in one chunk. When the client disconnects, hyper
+//! drops the body, and with it the source stream: a channel's
+//! [`Sender::closed`](sse_core::tokio::Sender::closed) completes, and a
+//! stream's own `Drop` runs. On HTTP/1.1, hyper notices a closed
+//! connection when it reads end of file or at the latest when the next
+//! write (an event or a keep-alive comment) fails.
+//!
+//! # Graceful shutdown
+//!
+//! An event stream never completes by itself, so a server's graceful
+//! shutdown (hyper-util's `GracefulShutdown`, or `graceful_shutdown` on a
+//! connection) would wait on it forever. Tie every response to one
+//! [`Shutdown`](sse_core::tokio::Shutdown) handle with
+//! [`ServerSentEvents::shutdown`] and trigger it when the server begins to
+//! shut down, as the example above does: each stream sends what it has,
+//! then its [shutdown frame](ServerSentEvents::shutdown_frame) if it has
+//! one, and ends, and the connections close.
+//!
+//! # Migrating from a hand-rolled hyper body
+//!
+//! The usual hand-written SSE handler on hyper 1 formats each event itself
+//! and wraps the stream in http-body-util's `StreamBody`:
+//!
+//! ```
+//! use bytes::Bytes;
+//! use core::convert::Infallible;
+//! use futures_util::{Stream, StreamExt, stream};
+//! use http_body_util::StreamBody;
+//! use hyper::{Response, body::Frame};
+//!
+//! fn events() -> Response<StreamBody<impl Stream<Item = Result<Frame<Bytes>, Infallible>>>> {
+//!     let body = stream::iter(["a", "b"])
+//!         .map(|text| Ok(Frame::data(Bytes::from(format!("data: {text}\n\n")))));
+//!     Response::builder()
+//!         .header("content-type", "text/event-stream")
+//!         .header("cache-control", "no-cache")
+//!         .body(StreamBody::new(body))
+//!         .unwrap()
+//! }
+//! # let _ = events();
+//! ```
+//!
+//! The same with this crate:
+//!
+//! ```
+//! use futures_util::stream;
+//! use hyper::Response;
+//! use sse_hyper::{ServerSentEvents, SseBody};
+//!
+//! fn events() -> Response<SseBody> {
+//!     ServerSentEvents::text(stream::iter(["a", "b"]), None).into_response()
+//! }
+//! # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+//! # let _ = events();
+//! # });
+//! ```
+//!
+//! What changes:
+//!
+//! - **Correct framing.** A `format!` like the one above sends a value
+//!   with a line break as a broken event, and an id or event type with one
+//!   injects fields; here data is split into `data:` lines (rule E2), and
+//!   ids and event types are validated when they are made (rule E5).
+//! - **One allocation per response**, not a `String` per event; ready
+//!   events are coalesced into one chunk.
+//! - **Keep-alive, retry hint and shutdown** are options, not code to
+//!   write; the shutdown fixes the graceful-shutdown hang.
+//! - **Errors** end the body after the last complete event instead of
+//!   needing `Infallible`.
+//! - **Headers** are complete (`no-transform`, `X-Accel-Buffering`), and
+//!   there is no `unwrap` on a builder.
+//! - **The body type is nameable**: `Response<SseBody>` instead of
+//!   `impl Stream` in a return type.
+//!
+//! # Runtime
+//!
+//! Keep-alive comments are timed by tokio's clock: the server must run on
+//! tokio with its time driver, as with hyper-util. For another runtime,
+//! build the body with [`SseBody::new`] over [`sse_core::KeepAlive`] and
+//! that runtime's timer.
+//!
+//! The [`Shutdown`](sse_core::tokio::Shutdown) handle and the channel use
+//! tokio's synchronisation types only and work on any runtime.
 
-#![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![doc(test(attr(deny(warnings))))]
+
+mod body;
+mod last_event_id;
+mod response;
+
+pub use crate::body::SseBody;
+pub use crate::last_event_id::{LAST_EVENT_ID, last_event_id};
+pub use crate::response::ServerSentEvents;

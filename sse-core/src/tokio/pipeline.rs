@@ -356,6 +356,19 @@ impl BodyStream {
         }
     }
 
+    /// Ends the stream cleanly on an error and hands the error to
+    /// `report`, as [`Pipeline::on_error`] does.
+    pub fn on_error(mut self, report: impl FnOnce(Error) + Send + 'static) -> Self {
+        self.on_error = Some(Box::new(report));
+        self
+    }
+
+    /// Whether an error hook is set.
+    #[must_use]
+    pub fn has_error_hook(&self) -> bool {
+        self.on_error.is_some()
+    }
+
     /// Whether the stream has ended or failed.
     #[must_use]
     pub const fn is_end_stream(&self) -> bool {

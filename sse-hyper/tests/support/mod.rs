@@ -1,0 +1,309 @@
+//! A real hyper-util server on 127.0.0.1:0 and a real hyper client, with
+//! every wait bounded.
+
+#![allow(dead_code, unreachable_pub, reason = "each test uses a part")]
+
+use bytes::Bytes;
+use core::future::Future;
+use core::time::Duration;
+use futures_util::{Stream, StreamExt};
+use http_body_util::{BodyDataStream, BodyExt, Empty};
+use hyper::body::Incoming;
+use hyper::client::conn::{http1, http2};
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use sse_core::decode::{DecodeStream, DecodeStreamError, Decoded, Decoder};
+use sse_hyper::SseBody;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+/// The bound on every wait that should succeed.
+pub const WAIT: Duration = Duration::from_secs(5);
+
+/// Waits for `future`, failing the test after [`WAIT`].
+pub async fn bounded<F: Future>(what: &str, future: F) -> F::Output {
+    tokio::time::timeout(WAIT, future)
+        .await
+        .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+}
+
+/// The HTTP version a client speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Proto {
+    Http1,
+    /// h2c with prior knowledge.
+    Http2,
+}
+
+pub const BOTH: [Proto; 2] = [Proto::Http1, Proto::Http2];
+
+/// A server running a handler on every connection, HTTP/1.1 or HTTP/2
+/// (h2c with prior knowledge), each connection watched by hyper-util's
+/// graceful shutdown.
+pub struct Server {
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    accept: Option<JoinHandle<GracefulShutdown>>,
+    /// The errors connections ended with, with their source chains.
+    pub errors: mpsc::UnboundedReceiver<String>,
+}
+
+impl Server {
+    pub async fn start<H, Fut>(handler: H) -> Self
+    where
+        H: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
+        Fut: Future<Output = Response<SseBody>> + Send + 'static,
+    {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, mut stopped) = oneshot::channel();
+        let (error_tx, errors) = mpsc::unbounded_channel();
+        let accept = tokio::spawn(async move {
+            let graceful = GracefulShutdown::new();
+            let builder = auto::Builder::new(TokioExecutor::new());
+            loop {
+                let tcp = tokio::select! {
+                    accepted = listener.accept() => match accepted {
+                        Ok((tcp, _)) => tcp,
+                        Err(_) => continue,
+                    },
+                    _ = &mut stopped => break,
+                };
+                let handler = handler.clone();
+                let service = service_fn(move |request| {
+                    let response = handler(request);
+                    async move { Ok::<_, Infallible>(response.await) }
+                });
+                let connection = builder
+                    .serve_connection(TokioIo::new(tcp), service)
+                    .into_owned();
+                let connection = graceful.watch(connection);
+                let error_tx = error_tx.clone();
+                tokio::spawn(async move {
+                    if let Err(err) = connection.await {
+                        error_tx.send(chain(&*err)).ok();
+                    }
+                });
+            }
+            graceful
+        });
+        Self {
+            addr,
+            stop: Some(stop),
+            accept: Some(accept),
+            errors,
+        }
+    }
+
+    /// Stops accepting and runs hyper-util's graceful shutdown: every
+    /// connection is asked to finish, and this completes when all have.
+    pub async fn graceful_shutdown(&mut self) {
+        self.stop.take().unwrap().send(()).ok();
+        let graceful = self.accept.take().unwrap().await.unwrap();
+        graceful.shutdown().await;
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(accept) = &self.accept {
+            accept.abort();
+        }
+    }
+}
+
+/// An error and its sources, joined by ": ".
+pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(err) = source {
+        text.push_str(": ");
+        text.push_str(&err.to_string());
+        source = err.source();
+    }
+    text
+}
+
+/// A client connection with one request's response. Dropping it closes
+/// the connection.
+pub struct Client {
+    pub response: Option<Response<Incoming>>,
+    connection: JoinHandle<()>,
+    _http1: Option<http1::SendRequest<Empty<Bytes>>>,
+    _http2: Option<http2::SendRequest<Empty<Bytes>>>,
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        self.connection.abort();
+    }
+}
+
+/// Sends `GET /` with `headers` and waits for the response head.
+pub async fn get(addr: SocketAddr, proto: Proto, headers: &[(&str, &[u8])]) -> Client {
+    get_with(addr, proto, headers, None).await
+}
+
+/// Sends `GET path`.
+pub async fn get_path(addr: SocketAddr, proto: Proto, path: &str) -> Client {
+    request(addr, proto, path, &[], None).await
+}
+
+/// Like [`get`]; on HTTP/2, with the given stream flow-control window
+/// (and no adaptive window), so the server can only send that much until
+/// the client reads.
+pub async fn get_with(
+    addr: SocketAddr,
+    proto: Proto,
+    headers: &[(&str, &[u8])],
+    h2_window: Option<u32>,
+) -> Client {
+    request(addr, proto, "/", headers, h2_window).await
+}
+
+async fn request(
+    addr: SocketAddr,
+    proto: Proto,
+    path: &str,
+    headers: &[(&str, &[u8])],
+    h2_window: Option<u32>,
+) -> Client {
+    let tcp = bounded("connect", TcpStream::connect(addr)).await.unwrap();
+    let io = TokioIo::new(tcp);
+    let mut request = Request::builder().uri(format!("http://{addr}{path}"));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request.body(Empty::<Bytes>::new()).unwrap();
+    match proto {
+        Proto::Http1 => {
+            let (mut sender, connection) =
+                bounded("handshake", http1::handshake(io)).await.unwrap();
+            let connection = tokio::spawn(async move {
+                connection.await.ok();
+            });
+            let response = bounded("response head", sender.send_request(request))
+                .await
+                .unwrap();
+            Client {
+                response: Some(response),
+                connection,
+                _http1: Some(sender),
+                _http2: None,
+            }
+        }
+        Proto::Http2 => {
+            let mut builder = http2::Builder::new(TokioExecutor::new());
+            if let Some(window) = h2_window {
+                builder
+                    .adaptive_window(false)
+                    .initial_stream_window_size(window)
+                    .initial_connection_window_size(window);
+            }
+            let (mut sender, connection) =
+                bounded("handshake", builder.handshake(io)).await.unwrap();
+            let connection = tokio::spawn(async move {
+                connection.await.ok();
+            });
+            let response = bounded("response head", sender.send_request(request))
+                .await
+                .unwrap();
+            Client {
+                response: Some(response),
+                connection,
+                _http1: None,
+                _http2: Some(sender),
+            }
+        }
+    }
+}
+
+impl Client {
+    /// The response head.
+    pub fn head(&self) -> &Response<Incoming> {
+        self.response.as_ref().expect("the body was taken")
+    }
+
+    /// Takes the response's body as decoded items, comments included.
+    pub fn events(&mut self) -> Events {
+        DecodeStream::with_decoder(self.chunks(), Decoder::new().with_comments())
+    }
+
+    /// Takes the response's body as raw data chunks.
+    pub fn chunks(&mut self) -> BodyDataStream<Incoming> {
+        let response = self.response.take().expect("the body was taken");
+        response.into_body().into_data_stream()
+    }
+}
+
+pub type Events = DecodeStream<BodyDataStream<Incoming>>;
+
+/// The next decoded item, within [`WAIT`].
+pub async fn next(
+    events: &mut (impl Stream<Item = Result<Decoded, DecodeStreamError<hyper::Error>>> + Unpin),
+) -> Option<Result<Decoded, DecodeStreamError<hyper::Error>>> {
+    bounded("the next event", events.next()).await
+}
+
+/// Collects the rest of a body's events within [`WAIT`], failing on an
+/// error.
+pub async fn rest(events: &mut Events) -> Vec<Decoded> {
+    let mut all = Vec::new();
+    while let Some(item) = next(events).await {
+        all.push(item.unwrap());
+    }
+    all
+}
+
+/// A source that keeps a guard: when the stream is dropped, `dropped`
+/// fires.
+pub struct Guarded<S> {
+    pub inner: S,
+    pub guard: Option<oneshot::Sender<()>>,
+}
+
+impl<S> Drop for Guarded<S> {
+    fn drop(&mut self) {
+        if let Some(guard) = self.guard.take() {
+            guard.send(()).ok();
+        }
+    }
+}
+
+impl<S: Stream + Unpin> Stream for Guarded<S> {
+    type Item = S::Item;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<S::Item>> {
+        self.inner.poll_next_unpin(cx)
+    }
+}
+
+/// Reads a body's data chunks within [`WAIT`]: the bytes, then `Ok(())`
+/// for a clean end or the error that ended it.
+pub async fn read_all(
+    chunks: &mut BodyDataStream<Incoming>,
+) -> (Vec<u8>, Result<(), hyper::Error>) {
+    let mut bytes = Vec::new();
+    loop {
+        match next_chunk(chunks).await {
+            Some(Ok(chunk)) => bytes.extend_from_slice(&chunk),
+            Some(Err(err)) => return (bytes, Err(err)),
+            None => return (bytes, Ok(())),
+        }
+    }
+}
+
+pub async fn next_chunk(
+    chunks: &mut BodyDataStream<Incoming>,
+) -> Option<Result<Bytes, hyper::Error>> {
+    bounded("the next chunk", chunks.next()).await
+}
