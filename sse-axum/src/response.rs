@@ -8,6 +8,8 @@ use futures_core::Stream;
 use sse_core::format::Auto;
 use sse_core::tokio::{HEADERS, Pipeline, Receiver, is_refused_header};
 use sse_core::{Formatter, IntoFrame, SseItem};
+#[cfg(doc)]
+use sse_core::{Frame, tokio::Sender};
 
 /// A `text/event-stream` response: return it from a handler.
 ///
