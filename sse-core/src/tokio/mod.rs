@@ -12,7 +12,10 @@ mod shutdown;
 mod timer;
 
 pub use self::channel::{Disconnected, Receiver, Sender, TrySendError, channel};
-pub use self::pipeline::{BodyStream, HEADERS, Pipeline, is_refused_header};
+pub use self::pipeline::{
+    BodyStream, HEADERS, LocalBodyStream, LocalBoxStream, Pipeline, SendBoxStream,
+    is_refused_header,
+};
 pub use self::shutdown::{Shutdown, ShutdownSignal};
 pub use self::timer::TokioTimer;
 
@@ -139,7 +142,9 @@ mod tests {
         assert_eq!(&body.next().await.unwrap().unwrap()[..], b"data: hi\n\n");
         // Items not yet encoded when the signal fires are not sent.
         sender.send(SseItem::new("late")).await.unwrap();
+        assert!(!body.is_shut_down());
         shutdown.trigger();
+        assert!(body.is_shut_down());
         assert_eq!(body_bytes(body).await, b"data: bye\n\n");
     }
 

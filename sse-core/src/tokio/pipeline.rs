@@ -4,10 +4,12 @@
 use alloc::boxed::Box;
 use bytes::Bytes;
 use core::fmt;
+use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 use core::time::Duration;
 use futures_core::Stream;
+use pin_project_lite::pin_project;
 
 use super::{Receiver, Sender, Shutdown, ShutdownSignal, TokioTimer, channel};
 use crate::error::{Error, FormatError};
@@ -109,7 +111,7 @@ pub struct Pipeline<S, F = Auto> {
     stream: EventStream<S, F>,
     keep_alive: Option<Duration>,
     keep_alive_comment: Option<Comment>,
-    shutdown: Option<ShutdownSignal>,
+    shutdown: Option<Shutdown>,
     on_error: Option<ErrorHook>,
 }
 
@@ -235,7 +237,7 @@ impl<S, F> Pipeline<S, F> {
     /// set, and the body ends, so that the server's graceful shutdown can
     /// complete instead of waiting on the open stream forever.
     pub fn shutdown(mut self, shutdown: &Shutdown) -> Self {
-        self.shutdown = Some(shutdown.signal());
+        self.shutdown = Some(shutdown.clone());
         self
     }
 
@@ -289,30 +291,85 @@ impl<S, F> Pipeline<S, F> {
         S::Item: IntoFrame,
         F: Formatter<<S::Item as IntoFrame>::Data> + Send + 'static,
     {
-        let mut body = match self.shutdown {
-            Some(signal) => with_keep_alive(
-                self.stream.until(signal),
-                self.keep_alive,
-                self.keep_alive_comment,
-            ),
-            None => with_keep_alive(self.stream, self.keep_alive, self.keep_alive_comment),
+        let body = self.assemble();
+        BodyStream {
+            inner: body.inner.map(|inner| Box::pin(inner) as _),
+            on_error: body.on_error,
+            shutdown: body.shutdown,
+        }
+    }
+
+    /// Like [`into_stream`](Self::into_stream), for a source or formatter
+    /// that is not `Send`, served on a single-threaded runtime (actix-web's
+    /// workers, a `LocalSet`).
+    pub fn into_local_stream(self) -> LocalBodyStream
+    where
+        S: Stream + 'static,
+        S::Item: IntoFrame,
+        F: Formatter<<S::Item as IntoFrame>::Data> + 'static,
+    {
+        let body = self.assemble();
+        BodyStream {
+            inner: body.inner.map(|inner| Box::pin(inner) as _),
+            on_error: body.on_error,
+            shutdown: body.shutdown,
+        }
+    }
+
+    /// The one shape every body has: the encoded source, ended by the
+    /// shutdown signal if any, with keep-alive if on.
+    fn assemble(self) -> BodyStream<Assembled<EventStream<S, F, MaybeSignal>>> {
+        let signal = MaybeSignal(self.shutdown.as_ref().map(Shutdown::signal));
+        let stream = self.stream.until(signal);
+        let body = match self.keep_alive {
+            None => Assembled::Plain { inner: stream },
+            Some(interval) => {
+                let mut inner = KeepAlive::new(stream, TokioTimer, interval);
+                if let Some(comment) = &self.keep_alive_comment {
+                    inner = inner.with_comment(comment);
+                }
+                Assembled::KeepAlive { inner }
+            }
         };
-        body.on_error = self.on_error;
-        body
+        BodyStream {
+            inner: Some(body),
+            on_error: self.on_error,
+            shutdown: self.shutdown,
+        }
     }
 }
 
-fn with_keep_alive<B>(stream: B, interval: Option<Duration>, comment: Option<Comment>) -> BodyStream
-where
-    B: Stream<Item = Result<Bytes, Error>> + Send + 'static,
-{
-    let Some(interval) = interval else {
-        return BodyStream::new(stream);
-    };
-    let stream = KeepAlive::new(stream, TokioTimer, interval);
-    match comment {
-        Some(comment) => BodyStream::new(stream.with_comment(&comment)),
-        None => BodyStream::new(stream),
+/// A shutdown signal, or none: then it never completes.
+struct MaybeSignal(Option<ShutdownSignal>);
+
+impl Future for MaybeSignal {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        match &mut self.0 {
+            Some(signal) => Pin::new(signal).poll(cx),
+            None => Poll::Pending,
+        }
+    }
+}
+
+pin_project! {
+    /// The encoded stream, with or without keep-alive.
+    #[project = AssembledProj]
+    enum Assembled<St> {
+        Plain { #[pin] inner: St },
+        KeepAlive { #[pin] inner: KeepAlive<St, TokioTimer> },
+    }
+}
+
+impl<St: Stream<Item = Result<Bytes, Error>>> Stream for Assembled<St> {
+    type Item = Result<Bytes, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        match self.project() {
+            AssembledProj::Plain { inner } => inner.poll_next(cx),
+            AssembledProj::KeepAlive { inner } => inner.poll_next(cx),
+        }
     }
 }
 
@@ -328,7 +385,14 @@ impl<S, F> fmt::Debug for Pipeline<S, F> {
     }
 }
 
-type BoxStream = Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>;
+/// The boxed stream behind a [`BodyStream`].
+pub type SendBoxStream = Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>;
+
+/// The boxed stream behind a [`LocalBodyStream`].
+pub type LocalBoxStream = Pin<Box<dyn Stream<Item = Result<Bytes, Error>>>>;
+
+/// A [`BodyStream`] whose source need not be `Send`.
+pub type LocalBodyStream = BodyStream<LocalBoxStream>;
 
 /// A finished `text/event-stream` body: a stream of chunks, ready to be
 /// wrapped in a framework's body type.
@@ -338,10 +402,11 @@ type BoxStream = Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>;
 /// An error ends it cleanly when the pipeline has an
 /// [error hook](Pipeline::on_error), and is yielded otherwise. One
 /// allocation per response, none per event.
-pub struct BodyStream {
+pub struct BodyStream<B = SendBoxStream> {
     /// `None` once ended or failed.
-    inner: Option<BoxStream>,
+    inner: Option<B>,
     on_error: Option<ErrorHook>,
+    shutdown: Option<Shutdown>,
 }
 
 impl BodyStream {
@@ -353,9 +418,26 @@ impl BodyStream {
         Self {
             inner: Some(Box::pin(stream)),
             on_error: None,
+            shutdown: None,
         }
     }
+}
 
+impl LocalBodyStream {
+    /// Wraps any stream of `text/event-stream` chunks, `Send` or not.
+    pub fn new_local<S>(stream: S) -> Self
+    where
+        S: Stream<Item = Result<Bytes, Error>> + 'static,
+    {
+        Self {
+            inner: Some(Box::pin(stream)),
+            on_error: None,
+            shutdown: None,
+        }
+    }
+}
+
+impl<B> BodyStream<B> {
     /// Ends the stream cleanly on an error and hands the error to
     /// `report`, as [`Pipeline::on_error`] does.
     pub fn on_error(mut self, report: impl FnOnce(Error) + Send + 'static) -> Self {
@@ -369,6 +451,15 @@ impl BodyStream {
         self.on_error.is_some()
     }
 
+    /// Whether the stream was tied to a [`Shutdown`] handle that has been
+    /// triggered: once it ends, it ended because the server is shutting
+    /// down. Servers that keep idle connections open (actix-web) close the
+    /// connection then.
+    #[must_use]
+    pub fn is_shut_down(&self) -> bool {
+        self.shutdown.as_ref().is_some_and(Shutdown::is_triggered)
+    }
+
     /// Whether the stream has ended or failed.
     #[must_use]
     pub const fn is_end_stream(&self) -> bool {
@@ -376,7 +467,7 @@ impl BodyStream {
     }
 }
 
-impl fmt::Debug for BodyStream {
+impl<B> fmt::Debug for BodyStream<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BodyStream")
             .field("ended", &self.inner.is_none())
@@ -384,7 +475,10 @@ impl fmt::Debug for BodyStream {
     }
 }
 
-impl Stream for BodyStream {
+impl<B> Stream for BodyStream<B>
+where
+    B: Stream<Item = Result<Bytes, Error>> + Unpin,
+{
     type Item = Result<Bytes, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -392,7 +486,7 @@ impl Stream for BodyStream {
             return Poll::Ready(None);
         };
         loop {
-            match inner.as_mut().poll_next(cx) {
+            match Pin::new(&mut *inner).poll_next(cx) {
                 Poll::Ready(Some(Ok(chunk))) if chunk.is_empty() => {}
                 Poll::Ready(Some(Ok(chunk))) => return Poll::Ready(Some(Ok(chunk))),
                 Poll::Ready(Some(Err(err))) => {
