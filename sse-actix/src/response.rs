@@ -80,11 +80,13 @@ impl<S, F> ServerSentEvents<S, F> {
         }
     }
 
-    /// Adds a header to the response, replacing one of the same name.
+    /// Adds a header to the response. A name set here replaces the default
+    /// of the same name (`Cache-Control`, say); setting one name several
+    /// times sends every value.
     ///
-    /// `Connection`, `Content-Length` and `Transfer-Encoding` are left out:
-    /// they are the server's to set, and a `Connection` header breaks
-    /// HTTP/2 and Safari.
+    /// `Connection`, `Keep-Alive`, `Proxy-Connection`, `Transfer-Encoding`,
+    /// `Upgrade` and `Content-Length` are left out: they are the server's to
+    /// set, and a `Connection` header breaks HTTP/2 and Safari.
     ///
     /// # Examples
     ///
@@ -101,7 +103,7 @@ impl<S, F> ServerSentEvents<S, F> {
     /// ```
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         if !is_refused_header(name.as_str()) {
-            self.headers.insert(name, value);
+            self.headers.append(name, value);
         }
         self
     }
@@ -135,8 +137,11 @@ impl<S, F> ServerSentEvents<S, F> {
                 HeaderValue::from_static(value),
             );
         }
+        for name in self.headers.keys() {
+            map.remove(name);
+        }
         for (name, value) in self.headers {
-            map.insert(name, value);
+            map.append(name, value);
         }
         response
     }
@@ -203,6 +208,17 @@ mod tests {
             "no-store"
         );
         assert_eq!(res.headers().get("x-a").unwrap(), "1");
+        let twice = response()
+            .header(
+                HeaderName::from_static("x-b"),
+                HeaderValue::from_static("1"),
+            )
+            .header(
+                HeaderName::from_static("x-b"),
+                HeaderValue::from_static("2"),
+            )
+            .into_response();
+        assert_eq!(twice.headers().get_all("x-b").count(), 2);
         assert_eq!(
             res.headers().get(header::CONTENT_TYPE).unwrap(),
             "text/event-stream"
