@@ -4,31 +4,11 @@
 //! Run with `cargo run -p examples --bin heart_rate_stdout [COUNT]`.
 
 use std::io::Write;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
+use examples::heart_rate::{self, EVENT_TYPE, HeartRate, Readings};
 use futures_util::{StreamExt, stream};
-use sse_core::{EventStream, EventType, SseItem};
-
-const HEART_RATE: EventType = EventType::from_static("heartRate");
-
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct HeartRateRecord {
-    timestamp_ms: u128,
-    heart_rate: u32,
-}
-
-/// A small deterministic pseudo-random sequence in 60–99, so the sample
-/// needs no random-number crate.
-fn heart_rates(seed: u32) -> impl Iterator<Item = u32> {
-    let mut state = seed.max(1);
-    std::iter::from_fn(move || {
-        state ^= state << 13;
-        state ^= state >> 17;
-        state ^= state << 5;
-        Some(60 + state % 40)
-    })
-}
+use sse_core::{EventId, EventStream, SseItem};
 
 fn main() -> std::io::Result<()> {
     let count: usize = match std::env::args().nth(1) {
@@ -37,28 +17,26 @@ fn main() -> std::io::Result<()> {
         })?,
         None => 3,
     };
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_millis();
-    let rates: Vec<u32> = heart_rates(7).take(count).collect();
+    let now = SystemTime::now();
+    let mut readings = Readings::with_seed(7);
+    let rates: Vec<u32> = (0..count).map(|_| readings.next_bpm()).collect();
 
     let strings = EventStream::text(
-        stream::iter(rates.clone()).map(|n| format!("Heart Rate: {n} bpm")),
-        Some(HEART_RATE),
+        stream::iter(rates.clone()).map(heart_rate::text),
+        Some(EVENT_TYPE),
     );
     let json = EventStream::json(
-        stream::iter(rates.clone()).map(move |heart_rate| HeartRateRecord {
-            timestamp_ms: now,
-            heart_rate,
-        }),
-        Some(HEART_RATE),
+        stream::iter(rates.clone()).map(move |bpm| HeartRate::at(now, bpm)),
+        Some(EVENT_TYPE),
     );
-    let items = EventStream::new(stream::iter(rates).map(|n| {
-        SseItem::new(n)
-            .with_event_type(HEART_RATE)
-            .with_retry(Duration::from_secs(60))
-    }));
+    let items = EventStream::new(stream::iter(rates).zip(stream::iter(1_u64..)).map(
+        |(bpm, id)| {
+            SseItem::new(bpm)
+                .with_event_type(EVENT_TYPE)
+                .with_id(EventId::from(id))
+                .with_retry(heart_rate::SSE_ITEM_RETRY)
+        },
+    ));
 
     let mut stdout = std::io::stdout().lock();
     futures_executor_block_on(async {

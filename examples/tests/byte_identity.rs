@@ -1,0 +1,300 @@
+//! The same items give byte-identical bodies in all three adapters, and
+//! those bytes are the core encoder's: one real server per framework on
+//! 127.0.0.1, read over a plain socket.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use bytes::BytesMut;
+use futures_util::stream;
+use sse_core::{Comment, Encoder, EventId, EventType, Frame, SseItem, encode_comment};
+
+const WAIT: Duration = Duration::from_secs(20);
+const PATHS: [&str; 3] = ["/items", "/text", "/json"];
+
+/// Items that exercise every field and every kind of line break.
+fn frames() -> Vec<Frame<serde_json::Value>> {
+    let update = EventType::from_static("update");
+    vec![
+        Frame::Comment(Comment::from_static("hello\r\nworld")),
+        Frame::Event(
+            SseItem::new(serde_json::json!("line one\r\nline two\rthree\n"))
+                .with_event_type(update.clone())
+                .with_id(EventId::from(1_u64)),
+        ),
+        Frame::Event(
+            SseItem::new(serde_json::json!({ "bpm": 72, "tags": ["a", "b"] }))
+                .with_id(EventId::new("two").unwrap())
+                .with_retry(Duration::from_millis(1500)),
+        ),
+        Frame::Event(SseItem::new(serde_json::json!("")).with_event_type(update)),
+        Frame::Event(SseItem::new(serde_json::json!(" leading space, ünïcödé ✓"))),
+    ]
+}
+
+const TEXTS: [&str; 3] = ["a\r\nb", "", "ü\r"];
+
+fn tag() -> Option<EventType> {
+    Some(EventType::from_static("t"))
+}
+
+/// What every adapter must send for each path: the core encoder's bytes.
+fn expected(path: &str) -> Vec<u8> {
+    let mut buf = BytesMut::new();
+    buf.extend_from_slice(b"retry: 2500\n");
+    match path {
+        "/items" => {
+            let mut encoder = Encoder::new();
+            for frame in frames() {
+                match frame {
+                    Frame::Event(item) => encoder.encode(&item, &mut buf).unwrap(),
+                    Frame::Comment(comment) => encode_comment(&comment, &mut buf),
+                }
+            }
+        }
+        "/text" => {
+            let mut encoder = Encoder::with_formatter(sse_core::format::Text);
+            for text in TEXTS {
+                let item = SseItem::new(text).with_event_type(EventType::from_static("t"));
+                encoder.encode(&item, &mut buf).unwrap();
+            }
+        }
+        _ => {
+            let mut encoder = Encoder::with_formatter(sse_core::format::Json);
+            for text in TEXTS {
+                let item = SseItem::new(text).with_event_type(EventType::from_static("t"));
+                encoder.encode(&item, &mut buf).unwrap();
+            }
+        }
+    }
+    buf.to_vec()
+}
+
+mod axum_server {
+    use super::*;
+    use axum::{Router, routing::get};
+    use sse_axum::ServerSentEvents;
+
+    pub(super) fn start() -> SocketAddr {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let app = Router::new()
+                    .route(
+                        "/items",
+                        get(|| async {
+                            ServerSentEvents::new(stream::iter(frames()))
+                                .retry(Duration::from_millis(2500))
+                                .no_keep_alive()
+                        }),
+                    )
+                    .route(
+                        "/text",
+                        get(|| async {
+                            ServerSentEvents::text(stream::iter(TEXTS), tag())
+                                .retry(Duration::from_millis(2500))
+                                .no_keep_alive()
+                        }),
+                    )
+                    .route(
+                        "/json",
+                        get(|| async {
+                            ServerSentEvents::json(stream::iter(TEXTS), tag())
+                                .retry(Duration::from_millis(2500))
+                                .no_keep_alive()
+                        }),
+                    );
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                tx.send(listener.local_addr().unwrap()).unwrap();
+                axum::serve(listener, app).await.unwrap();
+            });
+        });
+        rx.recv_timeout(WAIT).expect("the axum server starts")
+    }
+}
+
+mod actix_server {
+    use super::*;
+    use actix_web::{App, HttpRequest, HttpServer, web};
+    use sse_actix::ServerSentEvents;
+
+    async fn items(_: HttpRequest) -> impl actix_web::Responder {
+        ServerSentEvents::new(stream::iter(frames()))
+            .retry(Duration::from_millis(2500))
+            .no_keep_alive()
+    }
+
+    async fn text(_: HttpRequest) -> impl actix_web::Responder {
+        ServerSentEvents::text(stream::iter(TEXTS), tag())
+            .retry(Duration::from_millis(2500))
+            .no_keep_alive()
+    }
+
+    async fn json(_: HttpRequest) -> impl actix_web::Responder {
+        ServerSentEvents::json(stream::iter(TEXTS), tag())
+            .retry(Duration::from_millis(2500))
+            .no_keep_alive()
+    }
+
+    pub(super) fn start() -> SocketAddr {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server = HttpServer::new(|| {
+                    App::new()
+                        .route("/items", web::get().to(items))
+                        .route("/text", web::get().to(text))
+                        .route("/json", web::get().to(json))
+                })
+                .workers(1)
+                .bind(("127.0.0.1", 0))
+                .unwrap();
+                tx.send(server.addrs()[0]).unwrap();
+                server.run().await.unwrap();
+            });
+        });
+        rx.recv_timeout(WAIT).expect("the actix server starts")
+    }
+}
+
+mod hyper_server {
+    use super::*;
+    use hyper::service::service_fn;
+    use hyper_util::rt::TokioIo;
+    use sse_hyper::ServerSentEvents;
+
+    fn respond(path: &str) -> hyper::Response<sse_hyper::SseBody> {
+        let retry = Duration::from_millis(2500);
+        match path {
+            "/items" => ServerSentEvents::new(stream::iter(frames()))
+                .retry(retry)
+                .no_keep_alive()
+                .into_response(),
+            "/text" => ServerSentEvents::text(stream::iter(TEXTS), tag())
+                .retry(retry)
+                .no_keep_alive()
+                .into_response(),
+            _ => ServerSentEvents::json(stream::iter(TEXTS), tag())
+                .retry(retry)
+                .no_keep_alive()
+                .into_response(),
+        }
+    }
+
+    pub(super) fn start() -> SocketAddr {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                tx.send(listener.local_addr().unwrap()).unwrap();
+                loop {
+                    let (socket, _) = listener.accept().await.unwrap();
+                    tokio::spawn(async move {
+                        let service =
+                            service_fn(|request: hyper::Request<hyper::body::Incoming>| {
+                                let response = respond(request.uri().path());
+                                async move { Ok::<_, std::convert::Infallible>(response) }
+                            });
+                        hyper::server::conn::http1::Builder::new()
+                            .serve_connection(TokioIo::new(socket), service)
+                            .await
+                            .ok();
+                    });
+                }
+            });
+        });
+        rx.recv_timeout(WAIT).expect("the hyper server starts")
+    }
+}
+
+/// GETs `path` over HTTP/1.0, so the body ends when the server closes the
+/// connection, and returns the body's bytes (de-chunked, for servers that
+/// answer with chunks anyway).
+fn body(addr: SocketAddr, path: &str) -> Vec<u8> {
+    let deadline = Instant::now() + WAIT;
+    let mut socket = TcpStream::connect(addr).expect("connect");
+    write!(socket, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut received = Vec::new();
+    let mut buf = [0; 4096];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(!left.is_zero(), "{addr}{path}: no end within {WAIT:?}");
+        socket.set_read_timeout(Some(left)).unwrap();
+        match socket.read(&mut buf).expect("read") {
+            0 => break,
+            n => received.extend_from_slice(&buf[..n]),
+        }
+    }
+    let head_end = received
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response head")
+        + 4;
+    let head = String::from_utf8_lossy(&received[..head_end]);
+    assert!(head.starts_with("HTTP/1."), "{head}");
+    assert!(head.contains(" 200 "), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: text/event-stream"),
+        "{head}"
+    );
+    let body = &received[head_end..];
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(body)
+    } else {
+        body.to_vec()
+    }
+}
+
+/// Joins the chunks of a complete chunked body.
+fn dechunk(mut body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = body
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .expect("a chunk size line");
+        let size = std::str::from_utf8(&body[..line_end]).unwrap();
+        let size = usize::from_str_radix(size.split(';').next().unwrap().trim(), 16).unwrap();
+        body = &body[line_end + 2..];
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&body[..size]);
+        assert_eq!(&body[size..size + 2], b"\r\n", "a chunk ends with CRLF");
+        body = &body[size + 2..];
+    }
+}
+
+#[test]
+fn the_same_items_give_byte_identical_bodies_in_all_three_adapters() {
+    let servers = [
+        ("axum", axum_server::start()),
+        ("actix-web", actix_server::start()),
+        ("hyper", hyper_server::start()),
+    ];
+    for path in PATHS {
+        let expected = expected(path);
+        for (name, addr) in servers {
+            let got = body(addr, path);
+            assert_eq!(
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(&expected),
+                "{name} {path}"
+            );
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! What the tests share: starting an example server on a free port and
+//! reading an event stream from it over a plain socket.
+
+// Each test file uses part of this.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use sse_core::decode::{Decoded, Decoder};
+
+/// How long any one wait in these tests may take.
+pub(crate) const WAIT: Duration = Duration::from_secs(20);
+
+/// An example server, killed when dropped.
+pub(crate) struct Server {
+    child: Child,
+    /// The page's URL, from the first line of standard output.
+    pub(crate) url: String,
+    pub(crate) addr: SocketAddr,
+    /// The lines printed after the first.
+    lines: Arc<Mutex<Vec<String>>>,
+    /// What it printed on standard error, shown if the test fails.
+    errors: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    /// Starts `binary` on 127.0.0.1:0 with `args` and waits for its URL.
+    pub(crate) fn start(binary: &str, args: &[&str]) -> Self {
+        let mut child = Command::new(binary)
+            .args(["--addr", "127.0.0.1:0"])
+            .args(args)
+            .env_remove("ADDR")
+            .env_remove("INTERVAL_MS")
+            .env_remove("BUFFER")
+            .env_remove("RETRY_MS")
+            .env_remove("DROP_AFTER")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|err| panic!("cannot start {binary}: {err}"));
+        let stdout = child.stdout.take().expect("piped stdout");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let errors = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&errors);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        let (first_tx, first_rx) = mpsc::channel();
+        let rest = Arc::clone(&lines);
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout).lines();
+            if let Some(Ok(first)) = reader.next() {
+                let _ = first_tx.send(first);
+            }
+            for line in reader.map_while(Result::ok) {
+                rest.lock().unwrap().push(line);
+            }
+        });
+        let url = match first_rx.recv_timeout(WAIT) {
+            Ok(url) => url,
+            Err(err) => {
+                let _ = child.kill();
+                panic!("{binary} printed no URL: {err}");
+            }
+        };
+        let addr = url
+            .strip_prefix("http://")
+            .and_then(|rest| rest.strip_suffix('/'))
+            .and_then(|addr| addr.parse().ok())
+            .unwrap_or_else(|| panic!("{binary}'s first line is not its URL: {url:?}"));
+        Self {
+            child,
+            url,
+            addr,
+            lines,
+            errors,
+        }
+    }
+
+    /// The lines the server printed after its URL, so far.
+    pub(crate) fn lines(&self) -> Vec<String> {
+        self.lines.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            for line in self.errors.lock().unwrap().iter() {
+                eprintln!("server: {line}");
+            }
+        }
+    }
+}
+
+/// What a GET returned: the status line, headers (lower-case names) and
+/// what was decoded from the body.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub(crate) status: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
+    pub(crate) decoded: Vec<Decoded>,
+    /// Whether the server ended the body (rather than this reader
+    /// stopping after enough events).
+    pub(crate) ended: bool,
+}
+
+impl Reply {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The events, without the `retry:` fields.
+    pub(crate) fn events(&self) -> Vec<&sse_core::decode::Event> {
+        self.decoded
+            .iter()
+            .filter_map(|d| match d {
+                Decoded::Event(event) => Some(event),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Sends an HTTP/1.0 request (so the body is not chunked and ends when
+/// the server closes) and reads until `events` events are decoded, the
+/// server ends the body, or [`WAIT`] passes (a panic).
+pub(crate) fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    events: usize,
+) -> Reply {
+    let deadline = Instant::now() + WAIT;
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    let mut head = format!("{method} {path} HTTP/1.0\r\nHost: {addr}\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).expect("send request");
+
+    let mut received = Vec::new();
+    let mut body_start = None;
+    let mut decoder = Decoder::new();
+    let mut decoded = Vec::new();
+    let mut buf = [0; 8192];
+    let mut ended = false;
+    loop {
+        let count = decoded
+            .iter()
+            .filter(|d| matches!(d, Decoded::Event(_)))
+            .count();
+        if body_start.is_some() && count >= events {
+            break;
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(
+            !left.is_zero(),
+            "{method} {path}: {count} of {events} events within {WAIT:?}"
+        );
+        stream.set_read_timeout(Some(left)).unwrap();
+        let n = stream.read(&mut buf).unwrap_or_else(|err| {
+            panic!("{method} {path}: read failed after {count} of {events} events: {err}")
+        });
+        if n == 0 {
+            ended = true;
+        }
+        let chunk = &buf[..n];
+        received.extend_from_slice(chunk);
+        match body_start {
+            Some(_) => decoder.feed(chunk),
+            None => {
+                if let Some(at) = received.windows(4).position(|w| w == b"\r\n\r\n") {
+                    body_start = Some(at + 4);
+                    decoder.feed(&received[at + 4..]);
+                }
+            }
+        }
+        while let Some(item) = decoder.next() {
+            decoded.push(item.expect("an event within the decoder's size limit"));
+        }
+        if ended {
+            break;
+        }
+    }
+    let end = body_start.expect("a complete response head");
+    let head = String::from_utf8(received[..end].to_vec()).expect("an ASCII head");
+    let mut lines = head.split("\r\n");
+    let status = lines.next().unwrap_or_default().to_owned();
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    Reply {
+        status,
+        headers,
+        body: received[end..].to_vec(),
+        decoded,
+        ended,
+    }
+}
+
+/// `GET path` until `events` events.
+pub(crate) fn get(addr: SocketAddr, path: &str, headers: &[(&str, &str)], events: usize) -> Reply {
+    request(addr, "GET", path, headers, events)
+}
+
+/// Asserts `bpm` is a reading of the sample.
+pub(crate) fn assert_bpm(bpm: u32, context: &str) {
+    assert!((60..=99).contains(&bpm), "{context}: {bpm} is not in 60–99");
+}
+
+/// `{"timestamp":"<RFC 3339 UTC>","heartRate":N}`, exactly these keys.
+pub(crate) fn assert_json_record(data: &str, context: &str) {
+    let value: serde_json::Value =
+        serde_json::from_str(data).unwrap_or_else(|err| panic!("{context}: {err}: {data}"));
+    let object = value
+        .as_object()
+        .unwrap_or_else(|| panic!("{context}: {data}"));
+    let mut keys: Vec<_> = object.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["heartRate", "timestamp"], "{context}");
+    assert_bpm(
+        u32::try_from(object["heartRate"].as_u64().unwrap()).unwrap(),
+        context,
+    );
+    let timestamp = object["timestamp"].as_str().unwrap();
+    assert!(
+        timestamp.ends_with('Z'),
+        "{context}: {timestamp} is not UTC"
+    );
+    let at = humantime::parse_rfc3339(timestamp)
+        .unwrap_or_else(|err| panic!("{context}: {timestamp}: {err}"));
+    let skew = SystemTime::now()
+        .duration_since(at)
+        .unwrap_or_else(|err| err.duration());
+    assert!(
+        skew < Duration::from_secs(60),
+        "{context}: {timestamp} is not now"
+    );
+}
