@@ -34,3 +34,9 @@ pub fn announce(addr: std::net::SocketAddr, what: &str) {
     println!("{}", page_url(addr));
     eprintln!("{what}: open {} in a browser; Ctrl-C stops", page_url(addr));
 }
+
+/// The README's code blocks, compiled and run as doctests so that the
+/// README stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
