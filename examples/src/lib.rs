@@ -1,7 +1,8 @@
 //! What the example servers share, so that each binary holds only its
 //! framework's routing: the heart-rate sample's readings and event streams,
-//! the command-line and environment settings, the embedded pages, and the
-//! resumable feed's replay buffer.
+//! the command-line and environment settings, the embedded pages, the
+//! resumable feed's replay buffer, and the feed that several instances
+//! serve from one Redis stream.
 //!
 //! The binaries:
 //!
@@ -11,6 +12,8 @@
 //! | `heart_rate_actix` | the heart-rate sample on actix-web |
 //! | `heart_rate_hyper` | the heart-rate sample on hyper |
 //! | `resumable_feed` | a feed with ids and a replay buffer, on axum |
+//! | `redis_feed` | one instance of a feed kept in a Redis stream, on axum |
+//! | `redis_producer` | appends readings to that Redis stream |
 //! | `heart_rate_stdout` | the sample's three event shapes, printed |
 //!
 //! Each server prints the URL it serves on its first line of standard
@@ -20,6 +23,7 @@ pub mod config;
 pub mod feed;
 pub mod heart_rate;
 pub mod pages;
+pub mod redis_feed;
 
 /// The URL of the page a server bound to `addr` serves, as printed on its
 /// first line of standard output.

@@ -39,6 +39,9 @@ impl Server {
             .env_remove("BUFFER")
             .env_remove("RETRY_MS")
             .env_remove("DROP_AFTER")
+            .env_remove("REDIS_URL")
+            .env_remove("STREAM")
+            .env_remove("MAXLEN")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -147,15 +150,47 @@ pub(crate) fn request(
     headers: &[(&str, &str)],
     events: usize,
 ) -> Reply {
-    let deadline = Instant::now() + WAIT;
+    request_with_body(addr, method, path, headers, b"", events)
+}
+
+/// As [`request`], with a body (and its `Content-Length`) if not empty.
+pub(crate) fn request_with_body(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    events: usize,
+) -> Reply {
+    let stream = send(addr, method, path, headers, body);
+    read_reply(stream, method, path, events)
+}
+
+/// Sends an HTTP/1.0 request, reading nothing yet.
+pub(crate) fn send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> TcpStream {
     let mut stream = TcpStream::connect(addr).expect("connect");
     let mut head = format!("{method} {path} HTTP/1.0\r\nHost: {addr}\r\n");
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
+    if !body.is_empty() {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
     head.push_str("\r\n");
     stream.write_all(head.as_bytes()).expect("send request");
+    stream.write_all(body).expect("send body");
+    stream
+}
 
+/// Reads the reply to a request [`send`] sent, as [`request`] does.
+pub(crate) fn read_reply(mut stream: TcpStream, method: &str, path: &str, events: usize) -> Reply {
+    let deadline = Instant::now() + WAIT;
     let mut received = Vec::new();
     let mut body_start = None;
     let mut decoder = Decoder::new();

@@ -1,0 +1,583 @@
+//! The feed kept in a Redis stream, served by two instances of
+//! `redis_feed` against a real `redis-server` that each test starts on a
+//! free loopback port: resuming on the other instance, trimming, and Redis
+//! going away and coming back.
+//!
+//! `redis-server` is looked up on `PATH`, or taken from `REDIS_SERVER` when
+//! that is set (a path that is not a file counts as not found). Without
+//! it each test says "redis test did not run: redis-server not found" and
+//! passes, unless `CI` is set: then it fails.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use sse_core::decode::{Decoded, Decoder, Event};
+use support::{Reply, Server, WAIT, get, request_with_body, send};
+
+const FEED: &str = env!("CARGO_BIN_EXE_redis_feed");
+const PRODUCER: &str = env!("CARGO_BIN_EXE_redis_producer");
+
+/// The `redis-server` to run, or `None` after saying why not (a panic
+/// under CI).
+fn redis_server() -> Option<PathBuf> {
+    let found = match std::env::var_os("REDIS_SERVER") {
+        Some(path) => Some(PathBuf::from(path)).filter(|path| path.is_file()),
+        None => std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join("redis-server"))
+                .find(|path| path.is_file())
+        }),
+    };
+    if found.is_none() {
+        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+        assert!(
+            !ci,
+            "redis-server not found and CI is set: install it (bash .ci/redis-setup)"
+        );
+        // Past the test harness's capture, so that a passing run shows it.
+        let _ = std::io::stderr().write_all(b"redis test did not run: redis-server not found\n");
+    }
+    found
+}
+
+/// A `redis-server` on 127.0.0.1, killed when dropped.
+struct Redis {
+    binary: PathBuf,
+    port: u16,
+    args: Vec<String>,
+    child: Option<Child>,
+}
+
+impl Redis {
+    /// Starts `redis-server` on a free port, without persistence, with
+    /// `args` added; `None` if there is none (see [`redis_server`]).
+    fn start(args: &[&str]) -> Option<Self> {
+        let binary = redis_server()?;
+        let mut redis = Self {
+            binary,
+            port: 0,
+            args: args.iter().map(|a| (*a).to_owned()).collect(),
+            child: None,
+        };
+        // A port found free may be taken before redis-server binds it
+        // (by another test's server, or a connection's local port): then
+        // it exits, and another port is tried.
+        for _ in 0..5 {
+            redis.port = TcpListener::bind("127.0.0.1:0")
+                .and_then(|listener| listener.local_addr())
+                .expect("a free port")
+                .port();
+            if redis.try_start() {
+                return Some(redis);
+            }
+        }
+        panic!("redis-server did not start on any of 5 free ports");
+    }
+
+    /// Starts it again on the same port (empty: nothing is saved).
+    fn restart(&mut self) {
+        assert!(self.try_start(), "redis-server did not start again");
+    }
+
+    /// Starts it on `self.port` and waits until it says it is ready;
+    /// false if it exits first.
+    fn try_start(&mut self) -> bool {
+        assert!(self.child.is_none(), "already running");
+        let mut child = Command::new(&self.binary)
+            .args(["--port", &self.port.to_string()])
+            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(&self.args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|err| panic!("cannot start {}: {err}", self.binary.display()));
+        let stdout = child.stdout.take().expect("piped stdout");
+        self.child = Some(child);
+        let (ready_tx, ready_rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if line.contains("Ready to accept connections") {
+                    let _ = ready_tx.send(());
+                }
+            }
+        });
+        // Its log ends (the sender is dropped) if it exits first.
+        match ready_rx.recv_timeout(WAIT) {
+            Ok(()) => true,
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                self.kill();
+                false
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                self.kill();
+                panic!("redis-server was not ready within {WAIT:?}");
+            }
+        }
+    }
+
+    /// Kills it (SIGKILL: no goodbye to its clients).
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Appends each of `data` to the stream `sse:feed` in one pipelined
+    /// write, straight to Redis; their ids.
+    fn append_all(&self, data: &[String]) -> Vec<String> {
+        let stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to redis");
+        stream.set_read_timeout(Some(WAIT)).unwrap();
+        let mut writer = stream.try_clone().unwrap();
+        let mut commands = Vec::new();
+        for data in data {
+            let args = ["XADD", "sse:feed", "*", "data", data];
+            commands.extend_from_slice(format!("*{}\r\n", args.len()).as_bytes());
+            for arg in args {
+                commands.extend_from_slice(format!("${}\r\n{arg}\r\n", arg.len()).as_bytes());
+            }
+        }
+        // Written from another thread, so that replies never back up.
+        let write = std::thread::spawn(move || writer.write_all(&commands));
+        let mut replies = BufReader::new(stream);
+        let mut line = String::new();
+        let ids = (0..data.len())
+            .map(|_| {
+                line.clear();
+                replies.read_line(&mut line).expect("a reply");
+                assert!(line.starts_with('$'), "XADD answered {line:?}");
+                line.clear();
+                replies.read_line(&mut line).expect("an id");
+                line.trim_end().to_owned()
+            })
+            .collect();
+        write.join().unwrap().expect("send to redis");
+        ids
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// An instance of `redis_feed` on `redis`, once it serves `/feed`.
+fn instance(redis: &Redis, args: &[&str]) -> Server {
+    let url = redis.url();
+    let mut all = vec!["--redis", &url];
+    all.extend_from_slice(args);
+    let server = Server::start(FEED, &all);
+    wait_ready(&server);
+    server
+}
+
+/// Waits until `GET /feed` answers 200 (it answers 503 until the
+/// instance's tail is connected to Redis).
+fn wait_ready(server: &Server) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let reply = get(server.addr, "/feed", &[], 0);
+        if reply.status.contains(" 200 ") {
+            return;
+        }
+        assert!(
+            reply.status.contains(" 503 "),
+            "neither ready nor unavailable: {}",
+            reply.status
+        );
+        assert!(Instant::now() < deadline, "not ready within {WAIT:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `POST /publish` with `data`: the reply.
+fn post(addr: SocketAddr, data: &str) -> Reply {
+    request_with_body(addr, "POST", "/publish", &[], data.as_bytes(), usize::MAX)
+}
+
+/// Appends `data` through the instance at `addr`; its id.
+fn publish(addr: SocketAddr, data: &str) -> String {
+    let reply = post(addr, data);
+    assert!(reply.status.contains(" 201 "), "{}", reply.status);
+    String::from_utf8(reply.body).unwrap().trim().to_owned()
+}
+
+/// How many lines starting with `prefix` `server` has logged (each
+/// `/feed` request logs one once it is subscribed).
+fn logged(server: &Server, prefix: &str) -> usize {
+    server
+        .lines()
+        .iter()
+        .filter(|l| l.starts_with(prefix))
+        .count()
+}
+
+/// Waits until `server` has logged `count` lines starting with `prefix`.
+fn wait_logged(server: &Server, prefix: &str, count: usize) {
+    let deadline = Instant::now() + WAIT;
+    while logged(server, prefix) < count {
+        assert!(
+            Instant::now() < deadline,
+            "no {count} × `{prefix}…` in {:?}",
+            server.lines()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// The log line of a new client.
+const NEW_CLIENT: &str = "feed: Last-Event-ID none: new client";
+
+/// An open event stream, read an event at a time.
+struct Events {
+    stream: TcpStream,
+    decoder: Decoder,
+    /// What was read before the end of the response head.
+    head: Option<Vec<u8>>,
+}
+
+impl Events {
+    fn open(addr: SocketAddr, path: &str) -> Self {
+        Self {
+            stream: send(addr, "GET", path, &[], b""),
+            decoder: Decoder::new(),
+            head: Some(Vec::new()),
+        }
+    }
+
+    /// The next event; a panic if none comes within [`WAIT`].
+    fn next(&mut self) -> Event {
+        let deadline = Instant::now() + WAIT;
+        let mut buf = [0; 64 * 1024];
+        // Each turn decodes what is buffered or reads once, within WAIT.
+        loop {
+            while let Some(decoded) = self.decoder.next() {
+                if let Decoded::Event(event) = decoded.expect("an event within the size limit") {
+                    return event;
+                }
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "no event within {WAIT:?}");
+            self.stream.set_read_timeout(Some(left)).unwrap();
+            let n = self.stream.read(&mut buf).expect("read the stream");
+            assert!(n > 0, "the stream ended");
+            match &mut self.head {
+                None => self.decoder.feed(&buf[..n]),
+                Some(head) => {
+                    head.extend_from_slice(&buf[..n]);
+                    if let Some(at) = head.windows(4).position(|w| w == b"\r\n\r\n") {
+                        assert!(head.starts_with(b"HTTP/1.0 200 "), "not a 200");
+                        self.decoder.feed(&head[at + 4..]);
+                        self.head = None;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `(id, data)` of each event, or `(type, data)` for a typed one.
+fn seen(events: &[&Event]) -> Vec<(String, String)> {
+    events
+        .iter()
+        .map(|e| match e.event_type() {
+            "message" => (e.last_event_id().to_owned(), e.data().to_owned()),
+            other => (other.to_owned(), e.data().to_owned()),
+        })
+        .collect()
+}
+
+fn entries(ids: &[String], data: &[String]) -> Vec<(String, String)> {
+    ids.iter().cloned().zip(data.iter().cloned()).collect()
+}
+
+fn json(event: &Event) -> serde_json::Value {
+    serde_json::from_str(event.data()).unwrap_or_else(|err| panic!("{err}: {event:?}"))
+}
+
+#[test]
+fn a_client_resumes_on_the_other_instance_with_exactly_the_rest() {
+    let Some(redis) = Redis::start(&[]) else {
+        return;
+    };
+    let a = instance(&redis, &[]);
+    let b = instance(&redis, &[]);
+    let data: Vec<String> = (1..=30).map(|n| format!("event {n}")).collect();
+    let mut ids = vec![publish(a.addr, &data[0])];
+
+    // A new client on A: the newest entry, then the live ones, published
+    // through B.
+    let addr = a.addr;
+    let before = logged(&a, NEW_CLIENT);
+    let reader = std::thread::spawn(move || get(addr, "/feed", &[], 5));
+    wait_logged(&a, NEW_CLIENT, before + 1);
+    ids.extend(data[1..5].iter().map(|d| publish(b.addr, d)));
+    let first = reader.join().unwrap();
+    assert_eq!(seen(&first.events()), entries(&ids[..5], &data[..5]));
+
+    // While it is away, 6–10; as it comes back to B, 11–30 are published
+    // through A, so catching up and the live tail meet while entries come.
+    ids.extend(data[5..10].iter().map(|d| publish(a.addr, d)));
+    let last = ids[4].clone();
+    let addr = b.addr;
+    let reader = std::thread::spawn(move || get(addr, "/feed", &[("Last-Event-ID", &last)], 25));
+    wait_logged(
+        &b,
+        &format!("feed: Last-Event-ID {}: resuming after", ids[4]),
+        1,
+    );
+    ids.extend(data[10..].iter().map(|d| publish(a.addr, d)));
+    let resumed = reader.join().unwrap();
+    assert_eq!(seen(&resumed.events()), entries(&ids[5..], &data[5..]));
+
+    // `?after=` sets the position when there is no Last-Event-ID; the
+    // header wins over it.
+    let after = format!("/feed?after={}", ids[26]);
+    let query = get(a.addr, &after, &[], 3);
+    assert_eq!(seen(&query.events()), entries(&ids[27..], &data[27..]));
+    let both = get(a.addr, &after, &[("Last-Event-ID", &ids[28])], 1);
+    assert_eq!(seen(&both.events()), entries(&ids[29..], &data[29..]));
+}
+
+#[test]
+fn a_client_behind_the_trimmed_entries_is_told_then_resumes_from_the_oldest() {
+    // Nodes of 4 entries, so that `MAXLEN ~ 5` trims often and keeps 5–8.
+    let Some(redis) = Redis::start(&["--stream-node-max-entries", "4"]) else {
+        return;
+    };
+    let a = instance(&redis, &["--maxlen", "5"]);
+    let b = instance(&redis, &["--maxlen", "5"]);
+    let data: Vec<String> = (1..=30).map(|n| format!("event {n}")).collect();
+    let ids: Vec<String> = data.iter().map(|d| publish(a.addr, d)).collect();
+
+    let told = get(b.addr, "/feed", &[("Last-Event-ID", &ids[0])], 1);
+    let reset = told.events()[0];
+    assert_eq!(reset.event_type(), "reset");
+    // No id: the client keeps its own, and is told again if it drops now.
+    assert_eq!(reset.last_event_id(), "");
+    let reset = json(reset);
+    assert_eq!(reset["lastEventId"], ids[0].as_str());
+    assert_eq!(reset["reason"], "trimmed");
+    let oldest = ids
+        .iter()
+        .position(|id| reset["resumeFrom"] == id.as_str())
+        .unwrap_or_else(|| panic!("{reset} names no published id"));
+    let kept = ids.len() - oldest;
+    assert!((5..=8).contains(&kept), "{kept} kept");
+
+    // The reset, then every entry kept, on either instance.
+    for server in [&a, &b] {
+        let reply = get(
+            server.addr,
+            "/feed",
+            &[("Last-Event-ID", &ids[0])],
+            1 + kept,
+        );
+        let events = reply.events();
+        assert_eq!(events[0].event_type(), "reset");
+        assert_eq!(seen(&events[1..]), entries(&ids[oldest..], &data[oldest..]));
+    }
+
+    // The oldest entry kept: no reset, the rest. The one before it (its
+    // own entry trimmed; Redis keeps no record of what was between): a
+    // reset.
+    let reply = get(
+        a.addr,
+        "/feed",
+        &[("Last-Event-ID", &ids[oldest])],
+        kept - 1,
+    );
+    assert_eq!(
+        seen(&reply.events()),
+        entries(&ids[oldest + 1..], &data[oldest + 1..])
+    );
+    let reply = get(a.addr, "/feed", &[("Last-Event-ID", &ids[oldest - 1])], 1);
+    let reset = json(reply.events()[0]);
+    assert_eq!(reset["resumeFrom"], ids[oldest].as_str());
+
+    // An id the stream never reached: a reset, then as a new client.
+    for unknown in ["not-an-id", "99999999999999-0"] {
+        let reply = get(a.addr, "/feed", &[("Last-Event-ID", unknown)], 2);
+        let events = reply.events();
+        assert_eq!(events[0].event_type(), "reset");
+        assert_eq!(json(events[0])["reason"], "unknown");
+        assert_eq!(seen(&events[1..]), entries(&ids[29..], &data[29..]));
+    }
+}
+
+#[test]
+fn redis_going_away_ends_the_streams_and_the_instances_recover() {
+    let Some(mut redis) = Redis::start(&[]) else {
+        return;
+    };
+    let a = instance(&redis, &[]);
+    let b = instance(&redis, &[]);
+    let before = publish(a.addr, "before");
+    let counts = [logged(&a, NEW_CLIENT), logged(&b, NEW_CLIENT)];
+    let readers: Vec<_> = [a.addr, b.addr]
+        .into_iter()
+        .map(|addr| std::thread::spawn(move || get(addr, "/feed", &[], usize::MAX)))
+        .collect();
+    wait_logged(&a, NEW_CLIENT, counts[0] + 1);
+    wait_logged(&b, NEW_CLIENT, counts[1] + 1);
+
+    redis.kill();
+    for reader in readers {
+        let reply = reader.join().unwrap();
+        assert!(reply.ended, "the body did not end");
+        let events = reply.events();
+        assert_eq!(events.len(), 2, "{events:?}");
+        assert_eq!(seen(&events[..1]), [(before.clone(), "before".to_owned())]);
+        assert_eq!(events[1].event_type(), "unavailable");
+        let error = json(events[1])["error"].as_str().unwrap().to_owned();
+        assert!(error.starts_with("redis unavailable: "), "{error}");
+    }
+    // Meanwhile new requests are turned away, with a reason.
+    for server in [&a, &b] {
+        let reply = get(server.addr, "/feed", &[], usize::MAX);
+        assert!(reply.status.contains(" 503 "), "{}", reply.status);
+        assert_eq!(reply.header("retry-after"), Some("1"));
+        let body = String::from_utf8_lossy(&reply.body).into_owned();
+        assert!(body.starts_with("redis unavailable: "), "{body}");
+        assert!(post(server.addr, "lost").status.contains(" 503 "));
+    }
+
+    // Back, empty (it saves nothing): both instances serve again, each
+    // tailing the stream for its clients.
+    redis.restart();
+    wait_ready(&a);
+    wait_ready(&b);
+    let mut published: Vec<(String, String)> = Vec::new();
+    for (n, (reader, writer)) in [(&a, &b), (&b, &a)].into_iter().enumerate() {
+        let addr = reader.addr;
+        let clients = logged(reader, NEW_CLIENT);
+        // The newest entry (if any yet), then the one published now.
+        let count = published.len().min(1) + 1;
+        let client = std::thread::spawn(move || get(addr, "/feed", &[], count));
+        wait_logged(reader, NEW_CLIENT, clients + 1);
+        let data = format!("after {n}");
+        published.push((publish(writer.addr, &data), data));
+        let reply = client.join().unwrap();
+        assert_eq!(seen(&reply.events()), published[published.len() - count..]);
+    }
+
+    // A client that saw `before` comes back: the new stream holds every
+    // entry it was given (nothing was appended while Redis was away: the
+    // producers were turned away too), so it gets them all.
+    let reply = get(b.addr, "/feed", &[("Last-Event-ID", &before)], 2);
+    assert_eq!(seen(&reply.events()), published);
+}
+
+#[test]
+fn a_client_too_slow_for_the_live_channel_catches_up_without_gaps_or_repeats() {
+    let Some(redis) = Redis::start(&[]) else {
+        return;
+    };
+    let a = instance(&redis, &["--maxlen", "100000"]);
+    // 2000 entries of 16 KiB: more than the live channel holds (1024), and
+    // 32 MiB, more than the loopback sockets buffer while the client reads
+    // nothing.
+    let padding = "x".repeat(16 * 1024);
+    let data: Vec<String> = (1..=2000).map(|n| format!("{n} {padding}")).collect();
+    let clients = logged(&a, NEW_CLIENT);
+    let mut client = Events::open(a.addr, "/feed");
+    wait_logged(&a, NEW_CLIENT, clients + 1);
+    let ids = redis.append_all(&data);
+    // Time for the tail to hand them all on, past what the client holds.
+    std::thread::sleep(Duration::from_millis(500));
+    let want = entries(&ids, &data);
+    for (at, want) in want.iter().enumerate() {
+        let event = client.next();
+        let got = seen(&[&event]).remove(0);
+        assert!(
+            got == *want,
+            "event #{at} is {} {:.12}, not {}",
+            got.0,
+            got.1,
+            want.0
+        );
+    }
+    // Then the next live one, with nothing before it.
+    let last = publish(a.addr, "last");
+    let (id, data) = seen(&[&client.next()]).remove(0);
+    assert!(id == last && data == "last", "{id} {data:.12}, not {last}");
+}
+
+#[test]
+fn the_producer_appends_readings_that_the_feed_serves() {
+    let Some(redis) = Redis::start(&[]) else {
+        return;
+    };
+    let a = instance(&redis, &[]);
+    let mut producer = Command::new(PRODUCER)
+        .args([
+            "--redis",
+            &redis.url(),
+            "--interval-ms",
+            "10",
+            "--count",
+            "3",
+        ])
+        .env_remove("REDIS_URL")
+        .env_remove("STREAM")
+        .env_remove("MAXLEN")
+        .env_remove("INTERVAL_MS")
+        .env_remove("COUNT")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the producer");
+    let deadline = Instant::now() + WAIT;
+    let status = loop {
+        if let Some(status) = producer.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = producer.kill();
+            panic!("the producer did not stop within {WAIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert!(status.success(), "{status}");
+    let printed: Vec<(String, String)> = BufReader::new(producer.stdout.take().unwrap())
+        .lines()
+        .map(|line| {
+            let line = line.unwrap();
+            let (id, json) = line.split_once(' ').expect("`id json`");
+            (id.to_owned(), json.to_owned())
+        })
+        .collect();
+    assert_eq!(printed.len(), 3, "{printed:?}");
+    let reply = get(a.addr, "/feed?after=0", &[], 3);
+    assert_eq!(seen(&reply.events()), printed);
+    for (_, json) in &printed {
+        support::assert_json_record(json, "a produced reading");
+    }
+}
+
+#[test]
+fn an_instance_without_redis_answers_503() {
+    // No redis-server needed: a port nothing listens on.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .unwrap()
+        .port();
+    let url = format!("redis://127.0.0.1:{port}/");
+    let server = Server::start(FEED, &["--redis", &url]);
+    let reply = get(server.addr, "/feed", &[], usize::MAX);
+    assert!(reply.status.contains(" 503 "), "{}", reply.status);
+    let body = String::from_utf8_lossy(&reply.body).into_owned();
+    assert!(body.starts_with("redis unavailable: "), "{body}");
+}
