@@ -131,8 +131,9 @@
 //!
 //! actix-web's [`Compress`](https://docs.rs/actix-web/4/actix_web/middleware/struct.Compress.html)
 //! middleware compresses `text/event-stream` like any text, and its
-//! encoder holds small writes until its buffer fills, so events (and
-//! keep-alives) stop reaching the client (actix-web issue #3032). It skips
+//! encoder can hold small writes until its buffer fills, so that events
+//! (and keep-alives) stop reaching the client (actix-web issue #3032;
+//! whether a write is held depends on timing). It skips
 //! a response only when it already has a `Content-Encoding`, and this crate
 //! does not send the `Content-Encoding: identity` that RFC 9110 advises
 //! against. So register event-stream routes outside the compressed scope;

@@ -594,30 +594,6 @@ async fn compress_scope_exclusion_lets_events_through_uncompressed() {
     server.stop().await;
 }
 
-/// Shows why the exclusion above is needed: with `Compress` around the
-/// route, an event produced at once does not reach the client. If this
-/// starts failing, actix-web fixed issue #3032 and the crate docs can say
-/// so.
-#[actix_rt::test]
-async fn compress_around_the_route_holds_the_first_event_back() {
-    let server = serve!(HttpServer::new(|| {
-        App::new()
-            .wrap(Compress::default())
-            .route("/events", web::get().to(first_event_then_idle))
-    }));
-    let mut res = get(server.addr, "/events", &[("accept-encoding", b"gzip")]).await;
-    assert_eq!(res.header("content-encoding"), Some("gzip"));
-    let mut received = Vec::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_millis(700);
-    while let Ok(chunk) = tokio::time::timeout_at(deadline, res.chunk()).await {
-        received.extend_from_slice(&chunk.unwrap().unwrap());
-    }
-    // At most the 10-byte gzip header: no compressed event data.
-    assert!(received.len() <= 10, "{received:?}");
-    res.close();
-    server.stop().await;
-}
-
 // ---------------------------------------------------------------------
 // The channel
 // ---------------------------------------------------------------------
