@@ -24,34 +24,10 @@ use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use examples::config::{ADDR, Setting, settings_or_exit};
-use examples::redis_feed::{Hub, Unavailable};
+use examples::redis_feed::{Hub, MAXLEN, REDIS_URL, STREAM, Unavailable};
 use sse_axum::{LastEventId, ServerSentEvents};
 use sse_core::format::Text;
 use sse_core::tokio::Shutdown;
-
-/// `--redis` / `REDIS_URL`.
-const REDIS_URL: Setting = Setting {
-    flag: "redis",
-    env: "REDIS_URL",
-    default: "redis://127.0.0.1:6379/",
-    help: "the Redis every instance shares",
-};
-
-/// `--stream` / `STREAM`.
-const STREAM: Setting = Setting {
-    flag: "stream",
-    env: "STREAM",
-    default: "sse:feed",
-    help: "the key of the Redis stream",
-};
-
-/// `--maxlen` / `MAXLEN`.
-const MAXLEN: Setting = Setting {
-    flag: "maxlen",
-    env: "MAXLEN",
-    default: "1000",
-    help: "about how many entries the stream keeps (XADD MAXLEN ~)",
-};
 
 const RETRY_MS: Setting = Setting {
     flag: "retry-ms",

@@ -9,29 +9,8 @@ use std::time::SystemTime;
 
 use examples::config::{INTERVAL_MS, Setting, settings_or_exit};
 use examples::heart_rate::{HeartRate, readings};
-use examples::redis_feed::{append, connect};
+use examples::redis_feed::{MAXLEN, REDIS_URL, STREAM, append, connect};
 use futures_util::StreamExt;
-
-const REDIS_URL: Setting = Setting {
-    flag: "redis",
-    env: "REDIS_URL",
-    default: "redis://127.0.0.1:6379/",
-    help: "the Redis the feed instances share",
-};
-
-const STREAM: Setting = Setting {
-    flag: "stream",
-    env: "STREAM",
-    default: "sse:feed",
-    help: "the key of the Redis stream",
-};
-
-const MAXLEN: Setting = Setting {
-    flag: "maxlen",
-    env: "MAXLEN",
-    default: "1000",
-    help: "about how many entries the stream keeps (XADD MAXLEN ~)",
-};
 
 const COUNT: Setting = Setting {
     flag: "count",
