@@ -17,9 +17,21 @@ const INLINE: usize = 22;
 #[derive(Clone)]
 enum Repr {
     Static(&'static str),
-    Inline { len: u8, bytes: [u8; INLINE] },
+    Inline {
+        len: u8,
+        bytes: [u8; INLINE],
+    },
+    /// A number's decimal digits, `bytes[start..]`: written from the end,
+    /// so that formatting needs neither a digit count nor a copy.
+    Digits {
+        start: u8,
+        bytes: [u8; DIGITS],
+    },
     Shared(Arc<str>),
 }
+
+/// The most decimal digits of a `u64`.
+const DIGITS: usize = 20;
 
 impl Repr {
     fn from_str(value: &str) -> Self {
@@ -37,10 +49,12 @@ impl Repr {
     }
 
     /// The bytes as written on the wire, without re-validating them.
+    #[inline]
     fn as_bytes(&self) -> &[u8] {
         match self {
             Self::Static(s) => s.as_bytes(),
             Self::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Self::Digits { start, bytes } => &bytes[usize::from(*start)..],
             Self::Shared(s) => s.as_bytes(),
         }
     }
@@ -52,6 +66,10 @@ impl Repr {
             // falls back; the fallback keeps the code free of panics.
             Self::Inline { len, bytes } => {
                 core::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            // ASCII digits: never falls back either.
+            Self::Digits { start, bytes } => {
+                core::str::from_utf8(&bytes[usize::from(*start)..]).unwrap_or_default()
             }
             Self::Shared(s) => s,
         }
@@ -163,6 +181,7 @@ macro_rules! field_type {
             }
 
             /// The value's bytes, as the encoder writes them.
+            #[inline]
             pub(crate) fn wire_bytes(&self) -> &[u8] {
                 self.0.as_bytes()
             }
@@ -316,16 +335,43 @@ impl EventId {
     }
 }
 
+/// `n` in decimal, two digits per division, written from the end of an
+/// inline value.
+#[inline]
+fn inline_decimal(n: u64) -> Repr {
+    let mut bytes = [b'0'; DIGITS];
+    let mut at = DIGITS;
+    let mut rest = n;
+    while rest >= 100 {
+        let pair = (rest % 100) as usize * 2;
+        rest /= 100;
+        at -= 2;
+        bytes[at] = PAIRS[pair];
+        bytes[at + 1] = PAIRS[pair + 1];
+    }
+    if rest >= 10 {
+        let pair = rest as usize * 2;
+        at -= 2;
+        bytes[at] = PAIRS[pair];
+        bytes[at + 1] = PAIRS[pair + 1];
+    } else {
+        at -= 1;
+        bytes[at] = b'0' + rest as u8;
+    }
+    // `at < DIGITS = 20`, so the cast is exact.
+    Repr::Digits {
+        start: at as u8,
+        bytes,
+    }
+}
+
 macro_rules! id_from_int {
     ($($int:ty),*) => {$(
         impl From<$int> for EventId {
+            #[inline]
             fn from(n: $int) -> Self {
-                let mut buf = [0; 39];
-                let digits = decimal(n as u128, &mut buf);
-                let mut bytes = [0; INLINE];
-                bytes[..digits.len()].copy_from_slice(digits);
-                // A `u64` has at most 20 digits, which fit inline.
-                Self(Repr::Inline { len: digits.len() as u8, bytes })
+                // Every integer type here fits a `u64`.
+                Self(inline_decimal(n as u64))
             }
         }
     )*};
@@ -387,6 +433,16 @@ mod tests {
         assert_eq!(EventId::from(0_u64), "0");
         assert_eq!(EventId::from(u64::MAX), "18446744073709551615");
         assert_eq!(EventId::from(7_u8), "7");
+        for n in [9, 10, 99, 100, 101, 999, 1000, 12_345, 999_999, 1_000_000] {
+            assert_eq!(EventId::from(n as u64), n.to_string().as_str());
+        }
+        let mut n = 1_u64;
+        while let Some(next) = n.checked_mul(10) {
+            for m in [n - 1, n, n + 1, next - 1] {
+                assert_eq!(EventId::from(m), m.to_string().as_str());
+            }
+            n = next;
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ impl LineSplitter {
     /// order: `ended` is true when a line ending follows the piece (the
     /// ending itself is not passed), false for the trailing piece that has
     /// none yet. Empty trailing pieces are not reported; empty lines are.
+    #[inline]
     pub(crate) fn split<'a>(&mut self, mut input: &'a [u8], mut piece: impl FnMut(&'a [u8], bool)) {
         if input.is_empty() {
             return;
@@ -27,7 +28,7 @@ impl LineSplitter {
                 input = &input[1..];
             }
         }
-        while let Some(at) = memchr::memchr2(b'\n', b'\r', input) {
+        while let Some(at) = find_break(input) {
             piece(&input[..at], true);
             let skip = if input[at] == b'\r' {
                 match input.get(at + 1) {
@@ -48,6 +49,13 @@ impl LineSplitter {
         }
     }
 
+    /// Whether the last input ended with a CR, so that an LF at the start
+    /// of the next one belongs to the same line ending.
+    #[inline]
+    pub(crate) const fn after_cr(&self) -> bool {
+        self.after_cr
+    }
+
     /// Forgets a pending CR: the next byte starts a new line whatever it
     /// is.
     pub(crate) fn clear_cr(&mut self) {
@@ -56,8 +64,104 @@ impl LineSplitter {
 }
 
 /// Whether `bytes` contains a CR or an LF.
+#[inline]
 pub(crate) fn has_line_break(bytes: &[u8]) -> bool {
-    memchr::memchr2(b'\n', b'\r', bytes).is_some()
+    find_break(bytes).is_some()
+}
+
+/// Inputs shorter than this are searched inline, in vectorised blocks:
+/// `memchr2`'s call, runtime dispatch and setup cost more than the whole
+/// search of a short value, and most values are short. Longer inputs go to
+/// `memchr2`, whose wider vectors win there.
+const INLINE_SEARCH: usize = 256;
+
+/// The position of the first CR or LF in `bytes`.
+#[inline(always)]
+pub(crate) fn find_break(bytes: &[u8]) -> Option<usize> {
+    if bytes.len() < 16 {
+        return bytes.iter().position(|&b| is_break(b));
+    }
+    if bytes.len() >= INLINE_SEARCH {
+        return memchr::memchr2(b'\n', b'\r', bytes);
+    }
+    if bytes.len() >= 64 {
+        search_blocks::<64>(bytes)
+    } else {
+        search_blocks::<16>(bytes)
+    }
+}
+
+/// Searches `bytes` in blocks of `N`, the last one overlapping those before
+/// it so that no byte is left to a slower loop. `bytes` shorter than a
+/// block are not searched.
+#[inline(always)]
+fn search_blocks<const N: usize>(bytes: &[u8]) -> Option<usize> {
+    if bytes.len() < N {
+        return None;
+    }
+    let mut at = 0;
+    while bytes.len() - at > N {
+        if block_has_break::<N>(&bytes[at..at + N]) {
+            return Some(at + first_break(&bytes[at..at + N]));
+        }
+        at += N;
+    }
+    // The last block, overlapping: its bytes before `at` hold no break.
+    let from = bytes.len() - N;
+    if block_has_break::<N>(&bytes[from..]) {
+        return Some(from + first_break(&bytes[from..]));
+    }
+    None
+}
+
+/// Whether a block of `N` bytes holds a CR or an LF: branch-free, so that
+/// it compiles to a few vector comparisons.
+#[inline(always)]
+fn block_has_break<const N: usize>(block: &[u8]) -> bool {
+    let Ok(block) = <&[u8; N]>::try_from(block) else {
+        return true;
+    };
+    let mut hits = 0_u8;
+    for &b in block {
+        hits |= u8::from(b == b'\n') | u8::from(b == b'\r');
+    }
+    hits != 0
+}
+
+/// Where the first line break of a block that has one is, eight bytes at
+/// a time. Out of line, so that the compiler keeps the test above a plain
+/// vector comparison.
+#[inline(never)]
+fn first_break(block: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    const LF: u64 = u64::from_ne_bytes([b'\n'; 8]);
+    const CR: u64 = u64::from_ne_bytes([b'\r'; 8]);
+    // The high bit of each zero byte of `v`, and possibly of bytes above
+    // one: the lowest set bit is always exact.
+    let zeros = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let mut words = block.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let mut bytes = [0; 8];
+        bytes.copy_from_slice(word);
+        let v = u64::from_le_bytes(bytes);
+        let hits = zeros(v ^ LF) | zeros(v ^ CR);
+        if hits != 0 {
+            return at + (hits.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    at + words
+        .remainder()
+        .iter()
+        .position(|&b| is_break(b))
+        .unwrap_or(words.remainder().len())
+}
+
+#[inline]
+const fn is_break(b: u8) -> bool {
+    (b == b'\n') | (b == b'\r')
 }
 
 #[cfg(test)]
@@ -105,6 +209,31 @@ mod tests {
     fn d2_lone_cr_then_text_in_next_chunk() {
         let got = split_all(&[b"a\r", b"b"]);
         assert_eq!(got, [(b"a".to_vec(), true), (b"b".to_vec(), false)]);
+    }
+
+    #[test]
+    fn find_break_agrees_with_a_plain_search() {
+        for len in [0, 1, 7, 15, 16, 17, 31, 32, 33, 100, 255, 256, 300, 1000] {
+            for at in (0..len)
+                .step_by(1 + len / 40)
+                .chain([len.saturating_sub(1)])
+            {
+                for byte in [b'\n', b'\r'] {
+                    let mut hay = alloc::vec![b'x'; len];
+                    if len > 0 {
+                        hay[at] = byte;
+                    }
+                    let expected = hay.iter().position(|&b| b == b'\n' || b == b'\r');
+                    assert_eq!(find_break(&hay), expected, "len {len} at {at}");
+                    // A second break later never changes the answer.
+                    if len > at + 1 {
+                        hay[len - 1] = b'\r';
+                        assert_eq!(find_break(&hay), expected, "len {len} at {at}");
+                    }
+                }
+            }
+            assert_eq!(find_break(&alloc::vec![b'y'; len]), None);
+        }
     }
 
     #[test]

@@ -18,6 +18,10 @@ pub const DEFAULT_MAX_EVENT_SIZE: usize = 16 * 1024 * 1024;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// At most this much room is set aside for an event's data ahead of time,
+/// sized by the previous event's.
+const DATA_ROOM: usize = 64 * 1024;
+
 /// A dispatched event, as a browser's `EventSource` would deliver it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Event {
@@ -84,7 +88,11 @@ pub enum Decoded {
 /// An event grew past the decoder's [maximum size](Decoder::max_event_size).
 ///
 /// The decoder drops that event, skips the rest of it up to the empty line
-/// that ends it, and goes on with the next one.
+/// that ends it, and goes on with the next one. Fields read before the
+/// line that went over the limit keep their effect (an `id:` stays the last
+/// event id, a `retry:` was already reported); those after it, up to the
+/// empty line, are skipped. The limit applies to whole lines as read, so a
+/// `data:` line's name counts too.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct EventTooLarge {
     limit: usize,
@@ -310,7 +318,8 @@ impl Decoder {
             self.dispatch();
             return;
         }
-        let (name, value) = match memchr::memchr(b':', line) {
+        // Field names are short: a plain search beats a call to memchr.
+        let (name, value) = match line.iter().position(|&b| b == b':') {
             Some(colon) => {
                 let value = &line[colon + 1..];
                 (&line[..colon], value.strip_prefix(b" ").unwrap_or(value))
@@ -330,8 +339,13 @@ impl Decoder {
                 self.data.extend_from_slice(value);
                 self.data.push(b'\n');
             }
-            b"id" if memchr::memchr(0, value).is_none() => {
-                self.last_event_id = String::from_utf8_lossy(value).into_owned();
+            b"id" if !value.contains(&0) => {
+                // Into the same string: no allocation per id line.
+                self.last_event_id.clear();
+                match core::str::from_utf8(value) {
+                    Ok(id) => self.last_event_id.push_str(id),
+                    Err(_) => self.last_event_id.push_str(&String::from_utf8_lossy(value)),
+                }
             }
             b"retry" => {
                 if let Some(ms) = parse_retry(value) {
@@ -349,13 +363,21 @@ impl Decoder {
             self.event_type.clear();
             return;
         }
+        // Room for the next event's data: as much as this one's, with its
+        // final LF, so that the data is not grown step by step again.
+        let room = self.data.len().min(DATA_ROOM);
         self.data.pop();
         let event_type = if self.event_type.is_empty() {
             String::from("message")
         } else {
-            lossy(core::mem::take(&mut self.event_type))
+            // A copy of exactly its size; the buffer keeps its capacity for
+            // the next event's type.
+            let event_type = String::from_utf8_lossy(&self.event_type).into_owned();
+            self.event_type.clear();
+            event_type
         };
-        let data = lossy(core::mem::take(&mut self.data));
+        // The data moves into the event.
+        let data = lossy(core::mem::replace(&mut self.data, Vec::with_capacity(room)));
         self.ready.push_back(Ok(Decoded::Event(Event {
             event_type,
             data,

@@ -40,9 +40,34 @@ pub(super) fn write_json<T: Serialize + ?Sized>(
     data: &T,
     out: &mut DataWriter<'_>,
 ) -> Result<(), FormatError> {
-    use bytes::BufMut;
-    out.write_direct(|buf| serde_json::to_writer(buf.writer(), data))?;
+    out.write_direct(|buf| serde_json::to_writer(Append(buf), data))?;
     Ok(())
+}
+
+/// `std::io::Write` straight onto the buffer: serde_json makes many tiny
+/// writes, and each is one capacity check and copy here, without the
+/// partial-write loop of a general writer.
+#[cfg(feature = "std")]
+struct Append<'a>(&'a mut bytes::BytesMut);
+
+#[cfg(feature = "std")]
+impl std::io::Write for Append<'_> {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.0.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    #[inline]
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[cfg(not(feature = "std"))]

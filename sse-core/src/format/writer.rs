@@ -3,7 +3,7 @@
 use bytes::{BufMut, Bytes};
 use core::fmt;
 
-use crate::lines::{LineSplitter, has_line_break};
+use crate::lines::{LineSplitter, find_break, has_line_break};
 use crate::output::Output;
 
 const DATA: &[u8] = b"data: ";
@@ -26,6 +26,7 @@ pub struct DataWriter<'a> {
 }
 
 impl<'a> DataWriter<'a> {
+    #[inline]
     pub(crate) fn new(out: Output<'a>) -> Self {
         Self {
             out,
@@ -35,12 +36,33 @@ impl<'a> DataWriter<'a> {
     }
 
     /// Writes text.
+    #[inline]
     pub fn write_str(&mut self, text: &str) {
         self.write_bytes(text.as_bytes());
     }
 
     /// Writes bytes, copying them.
+    #[inline]
     pub fn write_bytes(&mut self, bytes: &[u8]) {
+        // The common case, one piece of a line: no splitter, one copy.
+        if !self.lines.after_cr() && find_break(bytes).is_none() {
+            if bytes.is_empty() {
+                return;
+            }
+            let buf = &mut *self.out.buf;
+            buf.reserve(bytes.len() + DATA.len() + 1);
+            if !self.line_open {
+                buf.extend_from_slice(DATA);
+                self.line_open = true;
+            }
+            buf.extend_from_slice(bytes);
+            return;
+        }
+        self.write_lines(bytes);
+    }
+
+    /// Writes bytes that hold a line break, or follow a CR.
+    fn write_lines(&mut self, bytes: &[u8]) {
         let Self {
             out,
             lines,
@@ -99,6 +121,7 @@ impl<'a> DataWriter<'a> {
 
     /// Starts a `data: ` line if none is open, for bytes that bypass the
     /// splitter (which the caller has checked hold no line break).
+    #[inline]
     fn open_line(&mut self) {
         // A CR just written already ended its line; the bytes that follow
         // are not an LF, so it stays a lone CR.
@@ -112,6 +135,7 @@ impl<'a> DataWriter<'a> {
     /// Ends the data: closes the open line, or writes the empty `data: `
     /// line that empty data and data ending in a line break need (rules E2,
     /// E4).
+    #[inline]
     pub(crate) fn finish(self) -> Output<'a> {
         if !self.line_open {
             self.out.buf.extend_from_slice(DATA);

@@ -362,6 +362,12 @@ where
     }
 }
 
+#[inline]
 fn queued_len(queue: &VecDeque<Bytes>) -> usize {
-    queue.iter().map(Bytes::len).sum()
+    // Almost always empty: only large payloads are queued.
+    if queue.is_empty() {
+        0
+    } else {
+        queue.iter().map(Bytes::len).sum()
+    }
 }

@@ -1,0 +1,140 @@
+//! Body throughput: every implementation drains the same events in the same
+//! run, beside memcpy of the exact output bytes; then heap allocations per
+//! event. Prints a summary table with ratios.
+//!
+//! `cargo bench -p benches --bench body` (add `-- small` to filter;
+//! `SSE_BENCH_QUICK=1` for a short run).
+
+use core::hint::black_box;
+use core::time::Duration;
+use std::time::SystemTime;
+
+use benches::report::{median_seconds, rate};
+use benches::{Imp, Workload, memcpy, quick, reference_output, runtime};
+use criterion::{Criterion, SamplingMode, Throughput};
+
+fn events_for(workload: Workload) -> u64 {
+    if quick() {
+        workload.events() / 20
+    } else {
+        workload.events()
+    }
+}
+
+fn main() {
+    let started = SystemTime::now();
+    let rt = runtime();
+    let _context = rt.enter();
+    let mut c = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(if quick() { 200 } else { 1000 }))
+        .measurement_time(Duration::from_secs(if quick() { 1 } else { 3 }))
+        .configure_from_args();
+
+    let mut bytes_of = Vec::new();
+    for workload in Workload::ALL {
+        let events = events_for(workload);
+        let reference = reference_output(workload, events);
+        // Honest comparisons: the same number of bytes from everyone.
+        for imp in Imp::ALL {
+            assert_eq!(
+                imp.run(workload, events),
+                reference.len() as u64,
+                "{} wrote a different number of bytes for {}",
+                imp.name(),
+                workload.name()
+            );
+        }
+        bytes_of.push(reference.len());
+        let mut group = c.benchmark_group(workload.name());
+        group.sampling_mode(SamplingMode::Flat);
+        group.throughput(if workload == Workload::Large {
+            Throughput::Bytes(reference.len() as u64)
+        } else {
+            Throughput::Elements(events)
+        });
+        for imp in Imp::ALL {
+            group.bench_function(imp.name(), |b| {
+                b.iter(|| black_box(imp.run(workload, events)));
+            });
+        }
+        let mut into = Box::new([0_u8; 16 * 1024]);
+        group.bench_function("memcpy", |b| {
+            b.iter(|| black_box(memcpy(&reference, &mut into)));
+        });
+        group.finish();
+    }
+
+    summary(started, &bytes_of);
+    allocations();
+}
+
+fn summary(started: SystemTime, bytes_of: &[usize]) {
+    println!("\n== body throughput (median; ratio = ours / peer, same run) ==");
+    println!(
+        "{:<8} {:<14} {:>16} {:>9} {:>9} {:>9}",
+        "workload", "impl", "throughput", "x axum", "x lab", "x memcpy"
+    );
+    for (workload, &bytes) in Workload::ALL.into_iter().zip(bytes_of) {
+        let events = events_for(workload) as f64;
+        let seconds = |name: &str| median_seconds(workload.name(), name, started);
+        let (Some(axum), Some(lab), Some(copy)) =
+            (seconds("axum"), seconds("actix-web-lab"), seconds("memcpy"))
+        else {
+            continue;
+        };
+        let names = Imp::ALL.iter().map(|imp| imp.name()).chain(["memcpy"]);
+        for name in names {
+            let Some(s) = seconds(name) else { continue };
+            let throughput = if workload == Workload::Large {
+                rate(bytes as f64 / s, "B")
+            } else {
+                rate(events / s, "ev")
+            };
+            println!(
+                "{:<8} {:<14} {:>16} {:>8.2}x {:>8.2}x {:>8.2}x",
+                workload.name(),
+                name,
+                throughput,
+                axum / s,
+                lab / s,
+                copy / s
+            );
+        }
+    }
+}
+
+/// Heap allocations per event, counted on this thread while one body is
+/// built and drained (setup included, spread over the events).
+fn allocations() {
+    println!("\n== heap allocations per event (allocation-counter) ==");
+    println!(
+        "{:<8} {:>10} {:>10} {:>10} {:>10} {:>13}",
+        "workload", "ours-axum", "ours-hyper", "ours-actix", "axum", "actix-web-lab"
+    );
+    for workload in Workload::ALL {
+        let events = if workload == Workload::Large {
+            2_000
+        } else {
+            100_000
+        };
+        let per_event: Vec<f64> = Imp::ALL
+            .iter()
+            .map(|imp| {
+                let mut bytes = 0;
+                let info = allocation_counter::measure(|| bytes = imp.run(workload, events));
+                black_box(bytes);
+                info.count_total as f64 / events as f64
+            })
+            .collect();
+        println!(
+            "{:<8} {:>10.3} {:>10.3} {:>10.3} {:>10.3} {:>13.3}",
+            workload.name(),
+            per_event[0],
+            per_event[1],
+            per_event[2],
+            per_event[3],
+            per_event[4]
+        );
+    }
+}

@@ -1,0 +1,150 @@
+//! HTTP loopback: real servers on 127.0.0.1, one worker thread each, and a
+//! client on another thread reading every byte. One connection receiving
+//! 1,000,000 `small` events, 200 connections receiving 5,000 each; then
+//! the memory of 2,000 idle event streams, each server in a child process.
+//!
+//! `cargo bench -p benches --bench http` (`SSE_BENCH_QUICK=1` for a short
+//! run).
+
+use core::time::Duration;
+use std::io::{BufRead, Write};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use benches::http::{Server, fetch_all, open_idle};
+use benches::report::rate;
+use benches::{SMALL_DATA, quick, runtime};
+
+const IDLE_SERVER: &str = "SSE_BENCH_IDLE_SERVER";
+
+fn main() {
+    if let Ok(name) = std::env::var(IDLE_SERVER) {
+        idle_server(&name);
+        return;
+    }
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let (single, many, per_conn, runs, idle) = if quick() {
+        (50_000, 20, 1_000, 1, 200)
+    } else {
+        (1_000_000, 200, 5_000, 3, 2_000)
+    };
+    let event_len = "event: tick\ndata: \nid: \n\n".len() + SMALL_DATA.len();
+
+    let mut results = Vec::new();
+    for (label, connections, events) in [
+        ("1 connection", 1, single),
+        ("200 connections", many, per_conn),
+    ] {
+        let mut row = Vec::new();
+        for server in Server::ALL {
+            let running = server.start();
+            let mut rates = Vec::new();
+            for _ in 0..runs {
+                let rt = runtime();
+                let local = tokio::task::LocalSet::new();
+                let start = Instant::now();
+                let (got, bytes) = local.block_on(
+                    &rt,
+                    fetch_all(running.addr, connections, events, Duration::from_secs(120)),
+                );
+                let elapsed = start.elapsed().as_secs_f64();
+                assert_eq!(got, connections as u64 * events, "{}", server.name());
+                // Ids of 1 to 7 digits: the bytes are the same for everyone.
+                assert!(bytes >= got * event_len as u64, "{}", server.name());
+                rates.push(got as f64 / elapsed);
+            }
+            rates.sort_by(f64::total_cmp);
+            let median = rates[rates.len() / 2];
+            println!(
+                "http {label:<16} {:<14} {}",
+                server.name(),
+                rate(median, "ev")
+            );
+            row.push((server, median));
+            drop(running);
+        }
+        results.push((label, row));
+    }
+
+    println!("\n== HTTP loopback (median of {runs}; server on one worker thread) ==");
+    println!(
+        "{:<16} {:<14} {:>14} {:>9} {:>9}",
+        "scenario", "server", "events/s", "x axum", "x lab"
+    );
+    for (label, row) in &results {
+        let of = |s: Server| row.iter().find(|(x, _)| *x == s).map(|(_, r)| *r);
+        let (Some(axum), Some(lab)) = (of(Server::Axum), of(Server::ActixWebLab)) else {
+            continue;
+        };
+        for (server, r) in row {
+            println!(
+                "{label:<16} {:<14} {:>14} {:>8.2}x {:>8.2}x",
+                server.name(),
+                rate(*r, "ev"),
+                r / axum,
+                r / lab
+            );
+        }
+    }
+
+    println!("\n== memory per idle event stream ({idle} connections, server RSS) ==");
+    for server in Server::ALL {
+        let per = idle_memory(server, idle);
+        println!("{:<14} {:>8.1} KiB", server.name(), per / 1024.0);
+    }
+}
+
+/// Starts `server` in a child process, opens `connections` idle streams,
+/// and returns the growth of the child's resident memory per stream.
+fn idle_memory(server: Server, connections: usize) -> f64 {
+    let mut child = Command::new(std::env::current_exe().expect("this bench"))
+        .env(IDLE_SERVER, server.name())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("child server");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.as_mut().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the child's address");
+    let addr = line.trim().parse().expect("an address");
+    let rt = runtime();
+    // Warm up: the first connections allocate what every later one shares.
+    let warm = rt.block_on(open_idle(addr, 10));
+    std::thread::sleep(Duration::from_millis(200));
+    let before = rss(child.id());
+    let sockets = rt.block_on(open_idle(addr, connections));
+    std::thread::sleep(Duration::from_millis(500));
+    let after = rss(child.id());
+    drop(sockets);
+    drop(warm);
+    // Closing its stdin ends the child.
+    drop(child.stdin.take());
+    let _ = child.wait();
+    (after - before) as f64 / connections as f64
+}
+
+/// A process's resident memory, in bytes.
+fn rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS");
+    kib * 1024
+}
+
+/// The child: runs the server until its stdin closes.
+fn idle_server(name: &str) {
+    let server = Server::from_name(name).expect("a server name");
+    let running = server.start();
+    let mut stdout = std::io::stdout();
+    writeln!(stdout, "{}", running.addr).expect("stdout");
+    stdout.flush().expect("stdout");
+    let mut sink = String::new();
+    let _ = std::io::stdin().read_line(&mut sink);
+    drop(running);
+}

@@ -1,0 +1,78 @@
+//! Runs one implementation on one workload, for profilers (valgrind's
+//! callgrind, perf): `profile <impl> <workload> [events]`, e.g.
+//! `profile ours-hyper small 100000`. Prints the bytes written and the
+//! events per second.
+
+use std::time::Instant;
+
+use benches::{Imp, Workload, reference_output, runtime};
+use bytes::Bytes;
+use futures_util::Stream;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let imp = args.next().unwrap_or_else(|| "ours-hyper".to_owned());
+    if imp == "decode" {
+        decode(args.next().as_deref() == Some("eventsource-stream"));
+        return;
+    }
+    let workload = args.next().unwrap_or_else(|| "small".to_owned());
+    let imp = Imp::ALL
+        .into_iter()
+        .find(|i| i.name() == imp)
+        .expect("an implementation: ours-axum, ours-hyper, ours-actix, axum, actix-web-lab");
+    let workload = Workload::ALL
+        .into_iter()
+        .find(|w| w.name() == workload)
+        .expect("a workload: small, json, large, pending");
+    let events = args.next().map_or(workload.events(), |n| {
+        n.parse().expect("a number of events")
+    });
+    let rt = runtime();
+    let _context = rt.enter();
+    let start = Instant::now();
+    let bytes = imp.run(workload, events);
+    let seconds = start.elapsed().as_secs_f64();
+    println!(
+        "{} {}: {events} events, {bytes} bytes, {:.2} M events/s, {:.0} MB/s",
+        imp.name(),
+        workload.name(),
+        events as f64 / seconds / 1e6,
+        bytes as f64 / seconds / 1e6
+    );
+}
+
+/// Decodes the `small` output (100,000 events) in 1 KiB chunks:
+/// `profile decode [ours|eventsource-stream]`.
+fn decode(theirs: bool) {
+    let rt = runtime();
+    let _context = rt.enter();
+    let bytes = Bytes::from(reference_output(Workload::Small, 100_000));
+    let chunks: Vec<Bytes> = (0..bytes.len())
+        .step_by(1024)
+        .map(|at| bytes.slice(at..(at + 1024).min(bytes.len())))
+        .collect();
+    let source = futures_util::stream::iter(chunks.into_iter().map(Ok::<_, std::io::Error>));
+    let start = Instant::now();
+    let events = if theirs {
+        use eventsource_stream::Eventsource;
+        count(source.eventsource())
+    } else {
+        count(sse_core::decode::DecodeStream::new(source))
+    };
+    let seconds = start.elapsed().as_secs_f64();
+    println!(
+        "decoded {events} events, {:.0} MB/s",
+        bytes.len() as f64 / seconds / 1e6
+    );
+}
+
+fn count<S: Stream>(stream: S) -> usize {
+    let mut stream = core::pin::pin!(stream);
+    let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+    let mut n = 0;
+    while let core::task::Poll::Ready(Some(_)) = stream.as_mut().poll_next(&mut cx) {
+        n += 1;
+    }
+    n
+}
