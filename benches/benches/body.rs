@@ -6,12 +6,11 @@
 //! `SSE_BENCH_QUICK=1` for a short run).
 
 use core::hint::black_box;
-use core::time::Duration;
 use std::time::SystemTime;
 
 use benches::report::{median_seconds, rate};
 use benches::{Imp, Workload, memcpy, quick, reference_output, runtime};
-use criterion::{Criterion, SamplingMode, Throughput};
+use criterion::{SamplingMode, Throughput};
 
 fn events_for(workload: Workload) -> u64 {
     if quick() {
@@ -25,11 +24,7 @@ fn main() {
     let started = SystemTime::now();
     let rt = runtime();
     let _context = rt.enter();
-    let mut c = Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(if quick() { 200 } else { 1000 }))
-        .measurement_time(Duration::from_secs(if quick() { 1 } else { 3 }))
-        .configure_from_args();
+    let mut c = benches::criterion();
 
     let mut bytes_of = Vec::new();
     for workload in Workload::ALL {

@@ -9,13 +9,12 @@ use core::convert::Infallible;
 use core::hint::black_box;
 
 use core::task::{Context, Poll, Waker};
-use core::time::Duration;
 use std::time::{Instant, SystemTime};
 
 use benches::report::{median_seconds, rate};
 use benches::{Workload, quick, reference_output, runtime};
 use bytes::Bytes;
-use criterion::{Criterion, SamplingMode, Throughput};
+use criterion::{SamplingMode, Throughput};
 use eventsource_stream::Eventsource;
 use futures_util::{Stream, stream};
 
@@ -66,11 +65,7 @@ fn main() {
     let started = SystemTime::now();
     let rt = runtime();
     let _context = rt.enter();
-    let mut c = Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(if quick() { 200 } else { 1000 }))
-        .measurement_time(Duration::from_secs(if quick() { 1 } else { 3 }))
-        .configure_from_args();
+    let mut c = benches::criterion();
 
     let mut inputs = Vec::new();
     for workload in [Workload::Small, Workload::Large] {

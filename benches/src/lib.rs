@@ -447,6 +447,21 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .expect("a tokio runtime")
 }
 
+/// The criterion settings every bench uses: ten samples, and short warm-up
+/// and measurement times when [`quick`].
+#[must_use]
+pub fn criterion() -> criterion::Criterion {
+    criterion::Criterion::default()
+        .sample_size(10)
+        .warm_up_time(std::time::Duration::from_millis(if quick() {
+            200
+        } else {
+            1000
+        }))
+        .measurement_time(std::time::Duration::from_secs(if quick() { 1 } else { 3 }))
+        .configure_from_args()
+}
+
 /// Whether the benches should run short (`SSE_BENCH_QUICK=1`, for CI).
 #[must_use]
 pub fn quick() -> bool {
