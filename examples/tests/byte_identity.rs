@@ -40,6 +40,9 @@ fn tag() -> Option<EventType> {
     Some(EventType::from_static("t"))
 }
 
+/// Sent first by every response: a retry hint.
+const RETRY: Duration = Duration::from_millis(2500);
+
 /// What every adapter must send for each path: the core encoder's bytes.
 fn expected(path: &str) -> Vec<u8> {
     let mut buf = BytesMut::new();
@@ -54,107 +57,105 @@ fn expected(path: &str) -> Vec<u8> {
                 }
             }
         }
-        "/text" => {
-            let mut encoder = Encoder::with_formatter(sse_core::format::Text);
-            for text in TEXTS {
-                let item = SseItem::new(text).with_event_type(EventType::from_static("t"));
-                encoder.encode(&item, &mut buf).unwrap();
-            }
-        }
-        _ => {
-            let mut encoder = Encoder::with_formatter(sse_core::format::Json);
-            for text in TEXTS {
-                let item = SseItem::new(text).with_event_type(EventType::from_static("t"));
-                encoder.encode(&item, &mut buf).unwrap();
-            }
-        }
+        "/text" => encode_texts(sse_core::format::Text, &mut buf),
+        _ => encode_texts(sse_core::format::Json, &mut buf),
     }
     buf.to_vec()
 }
 
+/// [`TEXTS`], each with the event type `t`, as `formatter` writes them.
+fn encode_texts(formatter: impl sse_core::Formatter<&'static str>, buf: &mut BytesMut) {
+    let mut encoder = Encoder::with_formatter(formatter);
+    for text in TEXTS {
+        let item = SseItem::new(text).with_event_type(EventType::from_static("t"));
+        encoder.encode(&item, buf).unwrap();
+    }
+}
+
+/// Runs `serve` on a current-thread tokio runtime in a thread of its own,
+/// with a listener on 127.0.0.1:0, and returns the listener's address.
+fn spawn_tokio<F, Fut>(serve: F) -> SocketAddr
+where
+    F: FnOnce(tokio::net::TcpListener) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            serve(listener).await;
+        });
+    });
+    rx.recv_timeout(WAIT).expect("the server starts")
+}
+
 mod axum_server {
     use super::*;
-    use axum::{Router, routing::get};
+    use axum::Router;
+    use axum::http::Uri;
+    use axum::response::{IntoResponse, Response};
     use sse_axum::ServerSentEvents;
 
+    fn respond(path: &str) -> Response {
+        match path {
+            "/items" => ServerSentEvents::new(stream::iter(frames()))
+                .retry(RETRY)
+                .no_keep_alive()
+                .into_response(),
+            "/text" => ServerSentEvents::text(stream::iter(TEXTS), tag())
+                .retry(RETRY)
+                .no_keep_alive()
+                .into_response(),
+            _ => ServerSentEvents::json(stream::iter(TEXTS), tag())
+                .retry(RETRY)
+                .no_keep_alive()
+                .into_response(),
+        }
+    }
+
     pub(super) fn start() -> SocketAddr {
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async move {
-                let app = Router::new()
-                    .route(
-                        "/items",
-                        get(|| async {
-                            ServerSentEvents::new(stream::iter(frames()))
-                                .retry(Duration::from_millis(2500))
-                                .no_keep_alive()
-                        }),
-                    )
-                    .route(
-                        "/text",
-                        get(|| async {
-                            ServerSentEvents::text(stream::iter(TEXTS), tag())
-                                .retry(Duration::from_millis(2500))
-                                .no_keep_alive()
-                        }),
-                    )
-                    .route(
-                        "/json",
-                        get(|| async {
-                            ServerSentEvents::json(stream::iter(TEXTS), tag())
-                                .retry(Duration::from_millis(2500))
-                                .no_keep_alive()
-                        }),
-                    );
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                tx.send(listener.local_addr().unwrap()).unwrap();
-                axum::serve(listener, app).await.unwrap();
-            });
-        });
-        rx.recv_timeout(WAIT).expect("the axum server starts")
+        spawn_tokio(|listener| async move {
+            let app = Router::new().fallback(|uri: Uri| async move { respond(uri.path()) });
+            axum::serve(listener, app).await.unwrap();
+        })
     }
 }
 
 mod actix_server {
     use super::*;
-    use actix_web::{App, HttpRequest, HttpServer, web};
-    use sse_actix::ServerSentEvents;
+    use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+    use sse_actix::{ServerSentEvents, SseBody};
 
-    async fn items(_: HttpRequest) -> impl actix_web::Responder {
-        ServerSentEvents::new(stream::iter(frames()))
-            .retry(Duration::from_millis(2500))
-            .no_keep_alive()
-    }
-
-    async fn text(_: HttpRequest) -> impl actix_web::Responder {
-        ServerSentEvents::text(stream::iter(TEXTS), tag())
-            .retry(Duration::from_millis(2500))
-            .no_keep_alive()
-    }
-
-    async fn json(_: HttpRequest) -> impl actix_web::Responder {
-        ServerSentEvents::json(stream::iter(TEXTS), tag())
-            .retry(Duration::from_millis(2500))
-            .no_keep_alive()
+    async fn respond(request: HttpRequest) -> HttpResponse<SseBody> {
+        match request.path() {
+            "/items" => ServerSentEvents::new(stream::iter(frames()))
+                .retry(RETRY)
+                .no_keep_alive()
+                .into_response(),
+            "/text" => ServerSentEvents::text(stream::iter(TEXTS), tag())
+                .retry(RETRY)
+                .no_keep_alive()
+                .into_response(),
+            _ => ServerSentEvents::json(stream::iter(TEXTS), tag())
+                .retry(RETRY)
+                .no_keep_alive()
+                .into_response(),
+        }
     }
 
     pub(super) fn start() -> SocketAddr {
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                let server = HttpServer::new(|| {
-                    App::new()
-                        .route("/items", web::get().to(items))
-                        .route("/text", web::get().to(text))
-                        .route("/json", web::get().to(json))
-                })
-                .workers(1)
-                .bind(("127.0.0.1", 0))
-                .unwrap();
+                let server = HttpServer::new(|| App::new().default_service(web::get().to(respond)))
+                    .workers(1)
+                    .bind(("127.0.0.1", 0))
+                    .unwrap();
                 tx.send(server.addrs()[0]).unwrap();
                 server.run().await.unwrap();
             });
@@ -170,50 +171,38 @@ mod hyper_server {
     use sse_hyper::ServerSentEvents;
 
     fn respond(path: &str) -> hyper::Response<sse_hyper::SseBody> {
-        let retry = Duration::from_millis(2500);
         match path {
             "/items" => ServerSentEvents::new(stream::iter(frames()))
-                .retry(retry)
+                .retry(RETRY)
                 .no_keep_alive()
                 .into_response(),
             "/text" => ServerSentEvents::text(stream::iter(TEXTS), tag())
-                .retry(retry)
+                .retry(RETRY)
                 .no_keep_alive()
                 .into_response(),
             _ => ServerSentEvents::json(stream::iter(TEXTS), tag())
-                .retry(retry)
+                .retry(RETRY)
                 .no_keep_alive()
                 .into_response(),
         }
     }
 
     pub(super) fn start() -> SocketAddr {
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                tx.send(listener.local_addr().unwrap()).unwrap();
-                loop {
-                    let (socket, _) = listener.accept().await.unwrap();
-                    tokio::spawn(async move {
-                        let service =
-                            service_fn(|request: hyper::Request<hyper::body::Incoming>| {
-                                let response = respond(request.uri().path());
-                                async move { Ok::<_, std::convert::Infallible>(response) }
-                            });
-                        hyper::server::conn::http1::Builder::new()
-                            .serve_connection(TokioIo::new(socket), service)
-                            .await
-                            .ok();
+        spawn_tokio(|listener| async move {
+            loop {
+                let (socket, _) = listener.accept().await.unwrap();
+                tokio::spawn(async move {
+                    let service = service_fn(|request: hyper::Request<hyper::body::Incoming>| {
+                        let response = respond(request.uri().path());
+                        async move { Ok::<_, std::convert::Infallible>(response) }
                     });
-                }
-            });
-        });
-        rx.recv_timeout(WAIT).expect("the hyper server starts")
+                    hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(socket), service)
+                        .await
+                        .ok();
+                });
+            }
+        })
     }
 }
 
