@@ -17,7 +17,7 @@ pub use self::pipeline::{
     is_refused_header,
 };
 pub use self::shutdown::{Shutdown, ShutdownSignal};
-pub use self::timer::TokioTimer;
+pub use self::timer::{TokioSleep, TokioTimer};
 
 #[cfg(test)]
 // The stand-in adapter below gets `pub` methods from the macro, as a real

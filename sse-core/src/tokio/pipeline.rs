@@ -11,8 +11,7 @@ use core::time::Duration;
 use futures_core::Stream;
 use pin_project_lite::pin_project;
 
-use super::timer::LazyTokioTimer;
-use super::{Receiver, Sender, Shutdown, ShutdownSignal, channel};
+use super::{Receiver, Sender, Shutdown, ShutdownSignal, TokioTimer, channel};
 use crate::error::{Error, FormatError};
 use crate::field::EventType;
 #[cfg(feature = "json")]
@@ -325,7 +324,7 @@ impl<S, F> Pipeline<S, F> {
         let body = match self.keep_alive {
             None => Assembled::Plain { inner: stream },
             Some(interval) => {
-                let mut inner = KeepAlive::new(stream, LazyTokioTimer, interval);
+                let mut inner = KeepAlive::new(stream, TokioTimer, interval);
                 if let Some(comment) = &self.keep_alive_comment {
                     inner = inner.with_comment(comment);
                 }
@@ -359,7 +358,7 @@ pin_project! {
     #[project = AssembledProj]
     enum Assembled<St> {
         Plain { #[pin] inner: St },
-        KeepAlive { #[pin] inner: KeepAlive<St, LazyTokioTimer> },
+        KeepAlive { #[pin] inner: KeepAlive<St, TokioTimer> },
     }
 }
 

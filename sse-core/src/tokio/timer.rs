@@ -5,34 +5,19 @@ use core::time::Duration;
 
 use crate::keep_alive::Timer;
 
-/// [`Timer`] on tokio's clock, resetting its sleep in place.
+/// [`Timer`] on tokio's clock.
+///
+/// A reset only records the new deadline, and the sleep moves to it when
+/// it fires early, so that a busy stream pays one clock read per chunk
+/// instead of a timer-wheel update; the comment still goes out exactly one
+/// interval after the last chunk.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TokioTimer;
 
-impl Timer for TokioTimer {
-    type Sleep = tokio::time::Sleep;
-
-    fn sleep(&self, after: Duration) -> Self::Sleep {
-        tokio::time::sleep(after)
-    }
-
-    fn reset(&self, sleep: Pin<&mut Self::Sleep>, after: Duration) {
-        sleep.reset(tokio::time::Instant::now() + after);
-    }
-}
-
-/// [`TokioTimer`] for the pipelines' keep-alive: a reset only records the
-/// new deadline, and the sleep moves to it when it fires early, so that a
-/// busy stream pays one clock read per chunk instead of a timer-wheel
-/// update. The comment still goes out exactly one interval after the last
-/// chunk.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct LazyTokioTimer;
-
 pin_project_lite::pin_project! {
-    /// The sleep of [`LazyTokioTimer`].
+    /// The sleep of [`TokioTimer`].
     #[derive(Debug)]
-    pub(crate) struct LazySleep {
+    pub struct TokioSleep {
         #[pin]
         sleep: tokio::time::Sleep,
         // When it should fire; never before `sleep`'s own deadline.
@@ -40,7 +25,7 @@ pin_project_lite::pin_project! {
     }
 }
 
-impl core::future::Future for LazySleep {
+impl core::future::Future for TokioSleep {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut core::task::Context<'_>) -> core::task::Poll<()> {
@@ -59,12 +44,12 @@ impl core::future::Future for LazySleep {
     }
 }
 
-impl Timer for LazyTokioTimer {
-    type Sleep = LazySleep;
+impl Timer for TokioTimer {
+    type Sleep = TokioSleep;
 
     fn sleep(&self, after: Duration) -> Self::Sleep {
         let deadline = tokio::time::Instant::now() + after;
-        LazySleep {
+        TokioSleep {
             sleep: tokio::time::sleep_until(deadline),
             deadline,
         }
@@ -86,7 +71,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_lazy_reset_fires_exactly_one_interval_after_the_last_one() {
-        let timer = LazyTokioTimer;
+        let timer = TokioTimer;
         let start = tokio::time::Instant::now();
         let mut sleep = core::pin::pin!(timer.sleep(Duration::from_secs(15)));
         tokio::time::sleep(Duration::from_secs(4)).await;
