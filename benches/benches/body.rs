@@ -1,6 +1,8 @@
 //! Body throughput: every implementation drains the same events in the same
-//! run, beside memcpy of the exact output bytes; then heap allocations per
-//! event. Prints a summary table with ratios.
+//! run, beside memcpy of the exact output bytes. Prints a summary table with
+//! ratios. Runs on the system allocator: the allocation counts are the
+//! `allocations` bench, whose counting allocator would slow down whoever
+//! allocates most.
 //!
 //! `cargo bench -p benches --bench body` (add `-- small` to filter;
 //! `SSE_BENCH_QUICK=1` for a short run).
@@ -61,7 +63,6 @@ fn main() {
     }
 
     summary(started, &bytes_of);
-    allocations();
 }
 
 fn summary(started: SystemTime, bytes_of: &[usize]) {
@@ -96,40 +97,5 @@ fn summary(started: SystemTime, bytes_of: &[usize]) {
                 copy / s
             );
         }
-    }
-}
-
-/// Heap allocations per event, counted on this thread while one body is
-/// built and drained (setup included, spread over the events).
-fn allocations() {
-    println!("\n== heap allocations per event (allocation-counter) ==");
-    println!(
-        "{:<8} {:>10} {:>10} {:>10} {:>10} {:>13}",
-        "workload", "ours-axum", "ours-hyper", "ours-actix", "axum", "actix-web-lab"
-    );
-    for workload in Workload::ALL {
-        let events = if workload == Workload::Large {
-            2_000
-        } else {
-            100_000
-        };
-        let per_event: Vec<f64> = Imp::ALL
-            .iter()
-            .map(|imp| {
-                let mut bytes = 0;
-                let info = allocation_counter::measure(|| bytes = imp.run(workload, events));
-                black_box(bytes);
-                info.count_total as f64 / events as f64
-            })
-            .collect();
-        println!(
-            "{:<8} {:>10.3} {:>10.3} {:>10.3} {:>10.3} {:>13.3}",
-            workload.name(),
-            per_event[0],
-            per_event[1],
-            per_event[2],
-            per_event[3],
-            per_event[4]
-        );
     }
 }
