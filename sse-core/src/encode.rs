@@ -102,6 +102,7 @@ impl<F> Encoder<F> {
         }
     }
 
+    #[inline]
     pub(crate) fn encode_event<T>(
         &mut self,
         item: &SseItem<T>,

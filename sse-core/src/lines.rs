@@ -28,7 +28,8 @@ impl LineSplitter {
                 input = &input[1..];
             }
         }
-        while let Some(at) = find_break(input) {
+        let breaks = Breaks::for_input(input);
+        while let Some(at) = breaks.find(input) {
             piece(&input[..at], true);
             let skip = if input[at] == b'\r' {
                 match input.get(at + 1) {
@@ -88,6 +89,45 @@ pub(crate) fn find_break(bytes: &[u8]) -> Option<usize> {
         search_blocks::<64>(bytes)
     } else {
         search_blocks::<16>(bytes)
+    }
+}
+
+/// Finds the line breaks of one input, one after the other.
+///
+/// With std on x86-64, a long input gets the AVX2 searcher directly when
+/// the CPU has it, made once for the whole input: the lines of a long
+/// multi-line value are often short, and the dispatch and setup that
+/// `memchr2` does on every call would cost a good part of each search.
+struct Breaks {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    avx2: Option<memchr::arch::x86_64::avx2::memchr::Two>,
+}
+
+impl Breaks {
+    #[inline(always)]
+    fn for_input(input: &[u8]) -> Self {
+        #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+        let _ = input;
+        Self {
+            #[cfg(all(feature = "std", target_arch = "x86_64"))]
+            avx2: if input.len() >= INLINE_SEARCH {
+                memchr::arch::x86_64::avx2::memchr::Two::new(b'\n', b'\r')
+            } else {
+                None
+            },
+        }
+    }
+
+    /// The position of the first CR or LF in `bytes`, a part of the input.
+    #[inline(always)]
+    fn find(&self, bytes: &[u8]) -> Option<usize> {
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        if bytes.len() >= INLINE_SEARCH {
+            if let Some(avx2) = &self.avx2 {
+                return avx2.find(bytes);
+            }
+        }
+        find_break(bytes)
     }
 }
 
@@ -209,6 +249,47 @@ mod tests {
     fn d2_lone_cr_then_text_in_next_chunk() {
         let got = split_all(&[b"a\r", b"b"]);
         assert_eq!(got, [(b"a".to_vec(), true), (b"b".to_vec(), false)]);
+    }
+
+    #[test]
+    fn long_inputs_split_like_a_plain_splitter() {
+        // Long inputs take the searcher made once per input (AVX2 when the
+        // CPU has it): every ending, short and long lines, CR at the end.
+        let plain = |input: &[u8]| {
+            let mut out = Vec::new();
+            let mut start = 0;
+            let mut i = 0;
+            while i < input.len() {
+                match input[i] {
+                    b'\r' if input.get(i + 1) == Some(&b'\n') => {
+                        out.push((input[start..i].to_vec(), true));
+                        i += 2;
+                        start = i;
+                    }
+                    b'\r' | b'\n' => {
+                        out.push((input[start..i].to_vec(), true));
+                        i += 1;
+                        start = i;
+                    }
+                    _ => i += 1,
+                }
+            }
+            if start < input.len() {
+                out.push((input[start..].to_vec(), false));
+            }
+            out
+        };
+        for line in [0, 1, 15, 63, 64, 79, 80, 255, 256, 257, 700] {
+            for ending in [&b"\n"[..], b"\r", b"\r\n"] {
+                let mut input = Vec::new();
+                for n in 0..12 {
+                    input.extend(core::iter::repeat_n(b'a' + n, line + usize::from(n)));
+                    input.extend_from_slice(ending);
+                }
+                input.extend_from_slice(b"tail");
+                assert_eq!(split_all(&[&input]), plain(&input), "line {line}");
+            }
+        }
     }
 
     #[test]

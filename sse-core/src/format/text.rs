@@ -21,6 +21,7 @@ use crate::error::FormatError;
 pub struct Text;
 
 impl<T: AsRef<str> + ?Sized> Formatter<T> for Text {
+    #[inline]
     fn format(&mut self, data: &T, out: &mut DataWriter<'_>) -> Result<(), FormatError> {
         out.write_str(data.as_ref());
         Ok(())

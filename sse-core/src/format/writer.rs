@@ -36,13 +36,13 @@ impl<'a> DataWriter<'a> {
     }
 
     /// Writes text.
-    #[inline]
+    #[inline(always)]
     pub fn write_str(&mut self, text: &str) {
         self.write_bytes(text.as_bytes());
     }
 
     /// Writes bytes, copying them.
-    #[inline]
+    #[inline(always)]
     pub fn write_bytes(&mut self, bytes: &[u8]) {
         // The common case, one piece of a line: no splitter, one copy.
         if !self.lines.after_cr() && find_break(bytes).is_none() {
@@ -62,6 +62,7 @@ impl<'a> DataWriter<'a> {
     }
 
     /// Writes bytes that hold a line break, or follow a CR.
+    #[inline(never)]
     fn write_lines(&mut self, bytes: &[u8]) {
         let Self {
             out,

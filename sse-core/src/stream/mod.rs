@@ -27,6 +27,10 @@ use crate::output::Output;
 /// The default [`EventStream::chunk_budget`]: 16 KiB.
 pub const DEFAULT_CHUNK_BUDGET: usize = 16 * 1024;
 
+/// How much room a stream of small chunks takes at a time: the buffer is
+/// not allocated before the first item, and then holds at least this much.
+const MIN_ROOM: usize = 4 * 1024;
+
 enum State {
     /// Pulling items from the source.
     Open,
@@ -303,12 +307,19 @@ where
                 continue;
             }
 
-            if *this.busy && this.buf.is_empty() {
-                // Start the chunk at the front of the buffer (the consumer
-                // has usually dropped the previous ones by now, so this
-                // moves nothing) with room for the budget and one more
-                // event: no copy of the chunk midway.
-                this.buf.reserve(this.budget.saturating_mul(2));
+            if this.buf.is_empty() {
+                if *this.busy {
+                    // Start the chunk at the front of the buffer (the
+                    // consumer has usually dropped the previous ones by
+                    // now, so this moves nothing) with room for the budget
+                    // and one more event: no copy of the chunk midway.
+                    this.buf.reserve(this.budget.saturating_mul(2));
+                } else if this.buf.capacity() < MIN_ROOM / 4 {
+                    // Small chunks: take back (or make) a few KiB at a
+                    // time, not just what the next event needs, which
+                    // would mean a reclaim at every chunk.
+                    this.buf.reserve(MIN_ROOM);
+                }
             }
             let mut pending = false;
             while this.buf.len() + queued_len(this.queue) < *this.budget {
@@ -369,5 +380,66 @@ fn queued_len(queue: &VecDeque<Bytes>) -> usize {
         0
     } else {
         queue.iter().map(Bytes::len).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SseItem;
+    use core::task::Waker;
+
+    /// One item, then `Pending`, then the next: one small chunk each.
+    struct OneAtATime {
+        left: usize,
+        parked: bool,
+    }
+
+    impl Stream for OneAtATime {
+        type Item = SseItem<&'static str>;
+
+        fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            if self.left == 0 {
+                return Poll::Ready(None);
+            }
+            if !core::mem::replace(&mut self.parked, true) {
+                return Poll::Pending;
+            }
+            self.parked = false;
+            self.left -= 1;
+            Poll::Ready(Some(SseItem::new("small")))
+        }
+    }
+
+    #[test]
+    fn small_chunks_take_room_a_few_kib_at_a_time() {
+        let source = OneAtATime {
+            left: 100,
+            parked: false,
+        };
+        let mut stream = core::pin::pin!(EventStream::with_formatter(source, Text));
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut chunks = 0;
+        let mut reclaims = 0;
+        for _ in 0..1_000 {
+            let spare = stream.buf.capacity();
+            match stream.as_mut().poll_next(&mut cx) {
+                Poll::Ready(Some(chunk)) => {
+                    assert_eq!(&chunk.unwrap()[..], b"data: small\n\n");
+                    chunks += 1;
+                    // The room left after a chunk only grows back when the
+                    // buffer is taken back whole.
+                    if stream.buf.capacity() + 13 > spare {
+                        reclaims += 1;
+                    }
+                    assert!(stream.buf.capacity() >= MIN_ROOM / 4 - 13);
+                }
+                Poll::Ready(None) => break,
+                Poll::Pending => {}
+            }
+        }
+        assert_eq!(chunks, 100);
+        // 13 bytes a chunk out of 4 KiB: a few reclaims, not one a chunk.
+        assert!(reclaims <= 2, "{reclaims} reclaims for 100 chunks");
     }
 }
