@@ -1,80 +1,12 @@
 //! Validated field values: [`EventType`] and [`EventId`] (rule E5).
 
 use alloc::string::String;
-use alloc::sync::Arc;
 use core::fmt;
 use core::hash::{Hash, Hasher};
 use core::ops::Deref;
 
 use crate::error::{FieldError, FieldErrorKind, FieldName};
-
-/// How many bytes a short value keeps inline, without a heap allocation.
-const INLINE: usize = 22;
-
-/// The storage shared by both field types: a static string, a short string
-/// kept inline (numeric ids among them), or a shared heap string. Cloning
-/// never allocates.
-#[derive(Clone)]
-enum Repr {
-    Static(&'static str),
-    Inline {
-        len: u8,
-        bytes: [u8; INLINE],
-    },
-    /// A number's decimal digits, `bytes[start..]`: written from the end,
-    /// so that formatting needs neither a digit count nor a copy.
-    Digits {
-        start: u8,
-        bytes: [u8; DIGITS],
-    },
-    Shared(Arc<str>),
-}
-
-/// The most decimal digits of a `u64`.
-const DIGITS: usize = 20;
-
-impl Repr {
-    fn from_str(value: &str) -> Self {
-        if value.len() <= INLINE {
-            let mut bytes = [0; INLINE];
-            bytes[..value.len()].copy_from_slice(value.as_bytes());
-            // `value.len() <= INLINE < 256`, so the cast is exact.
-            Self::Inline {
-                len: value.len() as u8,
-                bytes,
-            }
-        } else {
-            Self::Shared(Arc::from(value))
-        }
-    }
-
-    /// The bytes as written on the wire, without re-validating them.
-    #[inline]
-    fn as_bytes(&self) -> &[u8] {
-        match self {
-            Self::Static(s) => s.as_bytes(),
-            Self::Inline { len, bytes } => &bytes[..usize::from(*len)],
-            Self::Digits { start, bytes } => &bytes[usize::from(*start)..],
-            Self::Shared(s) => s.as_bytes(),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Static(s) => s,
-            // Inline bytes are always copied from a `&str`, so this never
-            // falls back; the fallback keeps the code free of panics.
-            Self::Inline { len, bytes } => {
-                core::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
-            }
-            // ASCII digits: never falls back either.
-            Self::Digits { start, bytes } => {
-                core::str::from_utf8(&bytes[usize::from(*start)..]).unwrap_or_default()
-            }
-            Self::Shared(s) => s,
-        }
-    }
-}
+use crate::shared_str::{DIGITS, SharedStr};
 
 /// Finds the first character that may not appear in a field value: CR or
 /// LF always, NUL too where `nul` is set. Usable in `const` context.
@@ -138,7 +70,7 @@ macro_rules! field_type {
     ) => {
         $(#[$meta])*
         #[derive(Clone)]
-        pub struct $name(Repr);
+        pub struct $name(SharedStr);
 
         impl $name {
             /// Validates `value` and takes it.
@@ -149,7 +81,7 @@ macro_rules! field_type {
             /// byte offset, with the value inside.
             pub fn new(value: impl AsRef<str> + Into<String>) -> Result<Self, FieldError> {
                 match first_invalid(value.as_ref(), $nul) {
-                    None => Ok(Self(Repr::from_str(value.as_ref()))),
+                    None => Ok(Self(SharedStr::from_str(value.as_ref()))),
                     Some((kind, position)) => {
                         Err(FieldError::new($field, kind, position, value.into()))
                     }
@@ -171,7 +103,7 @@ macro_rules! field_type {
                         panic!(concat!("invalid ", stringify!($name), " literal"));
                     }
                 }
-                Self(Repr::Static(value))
+                Self(SharedStr::Static(value))
             }
 
             /// The value, as written after the field name.
@@ -338,7 +270,7 @@ impl EventId {
 /// `n` in decimal, two digits per division, written from the end of an
 /// inline value.
 #[inline]
-fn inline_decimal(n: u64) -> Repr {
+fn inline_decimal(n: u64) -> SharedStr {
     let mut bytes = [b'0'; DIGITS];
     let mut at = DIGITS;
     let mut rest = n;
@@ -359,7 +291,7 @@ fn inline_decimal(n: u64) -> Repr {
         bytes[at] = b'0' + rest as u8;
     }
     // `at < DIGITS = 20`, so the cast is exact.
-    Repr::Digits {
+    SharedStr::Digits {
         start: at as u8,
         bytes,
     }

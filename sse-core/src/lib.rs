@@ -94,6 +94,7 @@ mod item;
 mod keep_alive;
 mod lines;
 mod output;
+mod shared_str;
 mod stream;
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]

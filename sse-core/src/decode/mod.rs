@@ -12,6 +12,7 @@ use core::fmt;
 use core::time::Duration;
 
 use crate::lines::LineSplitter;
+use crate::shared_str::SharedStr;
 
 /// The default [`Decoder::max_event_size`]: 16 MiB.
 pub const DEFAULT_MAX_EVENT_SIZE: usize = 16 * 1024 * 1024;
@@ -23,11 +24,15 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 const DATA_ROOM: usize = 64 * 1024;
 
 /// A dispatched event, as a browser's `EventSource` would deliver it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// Its data is a `String` of its own. The event type and the last event id
+/// are kept inline when short (up to 22 bytes) and shared otherwise, so an
+/// event allocates nothing for them, however many events share them.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Event {
-    event_type: String,
+    event_type: SharedStr,
     data: String,
-    last_event_id: String,
+    last_event_id: SharedStr,
 }
 
 impl Event {
@@ -39,16 +44,16 @@ impl Event {
         last_event_id: impl Into<String>,
     ) -> Self {
         Self {
-            event_type: event_type.into(),
+            event_type: SharedStr::from_str(&event_type.into()),
             data: data.into(),
-            last_event_id: last_event_id.into(),
+            last_event_id: SharedStr::from_str(&last_event_id.into()),
         }
     }
 
     /// The event type: the `event:` field, or `message` without one.
     #[must_use]
     pub fn event_type(&self) -> &str {
-        &self.event_type
+        self.event_type.as_str()
     }
 
     /// The data: the `data:` lines joined by LF.
@@ -61,13 +66,23 @@ impl Event {
     /// not only this event's own (rule D7).
     #[must_use]
     pub fn last_event_id(&self) -> &str {
-        &self.last_event_id
+        self.last_event_id.as_str()
     }
 
     /// Takes the data out.
     #[must_use]
     pub fn into_data(self) -> String {
         self.data
+    }
+}
+
+impl fmt::Debug for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Event")
+            .field("event_type", &self.event_type())
+            .field("data", &self.data)
+            .field("last_event_id", &self.last_event_id())
+            .finish()
     }
 }
 
@@ -154,7 +169,7 @@ pub struct Decoder {
     bom_seen: Option<usize>,
     data: Vec<u8>,
     event_type: Vec<u8>,
-    last_event_id: String,
+    last_event_id: SharedStr,
     max_event_size: usize,
     /// Skipping the rest of an event that grew too large.
     skipping: bool,
@@ -178,7 +193,7 @@ impl Decoder {
             bom_seen: Some(0),
             data: Vec::new(),
             event_type: Vec::new(),
-            last_event_id: String::new(),
+            last_event_id: SharedStr::Static(""),
             max_event_size: DEFAULT_MAX_EVENT_SIZE,
             skipping: false,
             comments: false,
@@ -212,7 +227,7 @@ impl Decoder {
     /// in `Last-Event-ID` (rule D11).
     #[must_use]
     pub fn last_event_id(&self) -> &str {
-        &self.last_event_id
+        self.last_event_id.as_str()
     }
 
     /// Decodes the next chunk of the stream.
@@ -340,12 +355,9 @@ impl Decoder {
                 self.data.push(b'\n');
             }
             b"id" if !value.contains(&0) => {
-                // Into the same string: no allocation per id line.
-                self.last_event_id.clear();
-                match core::str::from_utf8(value) {
-                    Ok(id) => self.last_event_id.push_str(id),
-                    Err(_) => self.last_event_id.push_str(&String::from_utf8_lossy(value)),
-                }
+                // Short ids (numbers among them) need no allocation, here
+                // or in the events that carry them.
+                self.last_event_id = shared_lossy(value);
             }
             b"retry" => {
                 if let Some(ms) = parse_retry(value) {
@@ -368,11 +380,10 @@ impl Decoder {
         let room = self.data.len().min(DATA_ROOM);
         self.data.pop();
         let event_type = if self.event_type.is_empty() {
-            String::from("message")
+            SharedStr::Static("message")
         } else {
-            // A copy of exactly its size; the buffer keeps its capacity for
-            // the next event's type.
-            let event_type = String::from_utf8_lossy(&self.event_type).into_owned();
+            // The buffer keeps its capacity for the next event's type.
+            let event_type = shared_lossy(&self.event_type);
             self.event_type.clear();
             event_type
         };
@@ -399,6 +410,14 @@ fn parse_retry(value: &[u8]) -> Option<u64> {
             None
         }
     })
+}
+
+/// Rule D1: invalid UTF-8 becomes U+FFFD.
+fn shared_lossy(bytes: &[u8]) -> SharedStr {
+    match core::str::from_utf8(bytes) {
+        Ok(text) => SharedStr::from_str(text),
+        Err(_) => SharedStr::from_str(&String::from_utf8_lossy(bytes)),
+    }
 }
 
 /// Rule D1: invalid UTF-8 becomes U+FFFD.
