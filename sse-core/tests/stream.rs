@@ -320,12 +320,34 @@ async fn keep_alive_after_idle_reset_by_events_not_at_connect() {
     assert_eq!(&first[..], b":\n");
     assert_eq!(start.elapsed(), Duration::from_secs(15));
 
-    // An event at 20 s restarts the timer: the next comment is at 35 s.
+    // An event at 20 s puts the next comment off. Ticks every 7.5 s: the
+    // tick at 22.5 s sees the event, and the comment comes at the next
+    // quiet one, 30 s: never more than an interval after the event.
     tokio::time::sleep(Duration::from_secs(5)).await;
     tx.send(SseItem::new("e")).unwrap();
     assert_eq!(&body.next().await.unwrap().unwrap()[..], b"data: e\n\n");
     assert_eq!(&body.next().await.unwrap().unwrap()[..], b":\n");
-    assert_eq!(start.elapsed(), Duration::from_secs(35));
+    assert_eq!(start.elapsed(), Duration::from_secs(30));
+    // Idle: then one comment per interval.
+    assert_eq!(&body.next().await.unwrap().unwrap()[..], b":\n");
+    assert_eq!(start.elapsed(), Duration::from_secs(45));
+
+    // While events come more often than every half interval, no comment
+    // at all; the first one comes half an interval to one interval after
+    // the last event.
+    for pause in [7, 3, 7, 1, 5, 7, 2, 6] {
+        let quiet = tokio::time::timeout(Duration::from_secs(pause), body.next()).await;
+        assert!(quiet.is_err(), "nothing between events: {quiet:?}");
+        tx.send(SseItem::new("e")).unwrap();
+        assert_eq!(&body.next().await.unwrap().unwrap()[..], b"data: e\n\n");
+    }
+    let last_event = tokio::time::Instant::now();
+    assert_eq!(&body.next().await.unwrap().unwrap()[..], b":\n");
+    let quiet = last_event.elapsed();
+    assert!(
+        quiet >= Duration::from_millis(7_500) && quiet <= Duration::from_secs(15),
+        "{quiet:?}"
+    );
 
     drop(tx);
     assert!(body.next().await.is_none());

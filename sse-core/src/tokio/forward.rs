@@ -201,8 +201,11 @@ macro_rules! __forward_pipeline {
 
             /// Sends a keep-alive comment after every `interval` without an
             /// event, on tokio's clock: on by default, every 15 seconds.
-            /// Every event restarts the interval, and nothing is sent at
-            /// connect. Zero turns keep-alive off.
+            /// Events put it off, and nothing is sent at connect. The clock
+            /// ticks every half interval, so the first comment after an event
+            /// comes half an interval to one interval after it: the
+            /// connection is never silent for longer. Zero turns keep-alive
+            /// off.
             ///
             /// # Examples
             ///

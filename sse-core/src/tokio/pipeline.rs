@@ -198,9 +198,12 @@ impl<S, F> Pipeline<S, F> {
     }
 
     /// Sends a keep-alive comment after every `interval` without an event,
-    /// on tokio's clock; on by default, every 15 seconds. Every event
-    /// restarts the interval, and nothing is sent at connect. An interval of
-    /// zero turns keep-alive off.
+    /// on tokio's clock; on by default, every 15 seconds. Events put it
+    /// off, and nothing is sent at connect. The clock ticks every half
+    /// interval, so the first comment after an event comes half an interval
+    /// to one interval after it: the connection is never silent for longer
+    /// ([`KeepAlive`](crate::KeepAlive)). An interval of zero turns
+    /// keep-alive off.
     ///
     /// The body must then be polled inside a tokio runtime with its time
     /// driver enabled.

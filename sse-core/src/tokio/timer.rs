@@ -7,10 +7,8 @@ use crate::keep_alive::Timer;
 
 /// [`Timer`] on tokio's clock.
 ///
-/// A reset only records the new deadline, and the sleep moves to it when
-/// it fires early, so that a busy stream pays one clock read per chunk
-/// instead of a timer-wheel update; the comment still goes out exactly one
-/// interval after the last chunk.
+/// A reset to a later deadline only records it, and the sleep moves to it
+/// when it fires early: no timer-wheel update per reset.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TokioTimer;
 
