@@ -8,9 +8,8 @@
 //! `SSE_BENCH_QUICK=1` for a short run).
 
 use core::hint::black_box;
-use std::time::SystemTime;
 
-use benches::report::{median_seconds, rate};
+use benches::report::{median, median_ratio, paired_rounds, rate};
 use benches::{Imp, Workload, memcpy, quick, reference_output, runtime};
 use criterion::{SamplingMode, Throughput};
 
@@ -23,12 +22,11 @@ fn events_for(workload: Workload) -> u64 {
 }
 
 fn main() {
-    let started = SystemTime::now();
     let rt = runtime();
     let _context = rt.enter();
     let mut c = benches::criterion();
 
-    let mut bytes_of = Vec::new();
+    let mut references = Vec::new();
     for workload in Workload::ALL {
         let events = events_for(workload);
         let reference = reference_output(workload, events);
@@ -42,7 +40,6 @@ fn main() {
                 workload.name()
             );
         }
-        bytes_of.push(reference.len());
         let mut group = c.benchmark_group(workload.name());
         group.sampling_mode(SamplingMode::Flat);
         group.throughput(if workload == Workload::Large {
@@ -60,41 +57,62 @@ fn main() {
             b.iter(|| black_box(memcpy(&reference, &mut into)));
         });
         group.finish();
+        references.push(reference);
     }
 
-    summary(started, &bytes_of);
+    summary(&references);
 }
 
-fn summary(started: SystemTime, bytes_of: &[usize]) {
-    println!("\n== body throughput (median; ratio = ours / peer, same run) ==");
+/// The summary table: every implementation and memcpy timed once per
+/// round, the ratios taken round by round (see `paired_rounds`).
+fn summary(references: &[Vec<u8>]) {
+    let rounds = if quick() { 3 } else { 9 };
     println!(
-        "{:<8} {:<14} {:>16} {:>9} {:>9} {:>9}",
-        "workload", "impl", "throughput", "x axum", "x lab", "x memcpy"
+        "\n== body throughput: {rounds} paired rounds (median time; ratio = peer time / ours, median over rounds) =="
     );
-    for (workload, &bytes) in Workload::ALL.into_iter().zip(bytes_of) {
-        let events = events_for(workload) as f64;
-        let seconds = |name: &str| median_seconds(workload.name(), name, started);
-        let (Some(axum), Some(lab), Some(copy)) =
-            (seconds("axum"), seconds("actix-web-lab"), seconds("memcpy"))
-        else {
-            continue;
-        };
+    println!(
+        "{:<8} {:<14} {:>16} {:>9} {:>15} {:>9} {:>9}",
+        "workload", "impl", "throughput", "x axum", "(min-max)", "x lab", "x memcpy"
+    );
+    for (workload, reference) in Workload::ALL.into_iter().zip(references) {
+        let events = events_for(workload);
+        let mut into = Box::new([0_u8; 16 * 1024]);
+        let mut runs: Vec<Box<dyn FnMut() -> u64>> = Imp::ALL
+            .into_iter()
+            .map(|imp| Box::new(move || imp.run(workload, events)) as Box<dyn FnMut() -> u64>)
+            .collect();
+        runs.push(Box::new(|| memcpy(reference, &mut into)));
+        let mut contenders: Vec<&mut dyn FnMut() -> u64> = runs
+            .iter_mut()
+            .map(|run| &mut **run as &mut dyn FnMut() -> u64)
+            .collect();
+        let times = paired_rounds(rounds, &mut contenders);
+        let of = |peer: Imp| &times[Imp::ALL.iter().position(|imp| *imp == peer).unwrap_or(0)];
+        let (axum, lab, copy) = (of(Imp::Axum), of(Imp::ActixWebLab), &times[Imp::ALL.len()]);
         let names = Imp::ALL.iter().map(|imp| imp.name()).chain(["memcpy"]);
-        for name in names {
-            let Some(s) = seconds(name) else { continue };
+        for (name, own) in names.zip(&times) {
+            let s = median(own.clone());
             let throughput = if workload == Workload::Large {
-                rate(bytes as f64 / s, "B")
+                rate(reference.len() as f64 / s, "B")
             } else {
-                rate(events / s, "ev")
+                rate(events as f64 / s, "ev")
             };
+            let per_round: Vec<f64> = axum.iter().zip(own).map(|(a, o)| a / o).collect();
+            let (lo, hi) = per_round
+                .iter()
+                .fold((f64::INFINITY, 0_f64), |(lo, hi), &r| {
+                    (lo.min(r), hi.max(r))
+                });
             println!(
-                "{:<8} {:<14} {:>16} {:>8.2}x {:>8.2}x {:>8.2}x",
+                "{:<8} {:<14} {:>16} {:>8.2}x {:>6.2}-{:<7.2} {:>8.2}x {:>8.2}x",
                 workload.name(),
                 name,
                 throughput,
-                axum / s,
-                lab / s,
-                copy / s
+                median_ratio(axum, own),
+                lo,
+                hi,
+                median_ratio(lab, own),
+                median_ratio(copy, own)
             );
         }
     }

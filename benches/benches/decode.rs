@@ -9,9 +9,9 @@ use core::convert::Infallible;
 use core::hint::black_box;
 
 use core::task::{Context, Poll, Waker};
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
-use benches::report::{median_seconds, rate};
+use benches::report::{median, median_ratio, paired_rounds, rate};
 use benches::{Workload, quick, reference_output, runtime};
 use bytes::Bytes;
 use criterion::{SamplingMode, Throughput};
@@ -62,7 +62,6 @@ fn theirs(chunks: &[Bytes]) -> u64 {
 }
 
 fn main() {
-    let started = SystemTime::now();
     let rt = runtime();
     let _context = rt.enter();
     let mut c = benches::criterion();
@@ -87,22 +86,21 @@ fn main() {
             b.iter(|| black_box(theirs(&pieces)));
         });
         group.finish();
-        inputs.push((name, bytes.len()));
+        inputs.push((name, pieces, bytes.len()));
     }
 
-    println!("\n== decoder, 1 KiB chunks (median) ==");
-    for (name, len) in &inputs {
-        let (Some(o), Some(t)) = (
-            median_seconds(name, "ours", started),
-            median_seconds(name, "eventsource-stream", started),
-        ) else {
-            continue;
-        };
+    let rounds = if quick() { 3 } else { 9 };
+    println!(
+        "\n== decoder, 1 KiB chunks: {rounds} paired rounds (median time; ratio median over rounds) =="
+    );
+    for (name, pieces, len) in &inputs {
+        let (mut o, mut t) = (|| ours(pieces), || theirs(pieces));
+        let times = paired_rounds(rounds, &mut [&mut o, &mut t]);
         println!(
             "{name:<14} ours {:>14}  eventsource-stream {:>14}  ratio {:.2}x",
-            rate(*len as f64 / o, "B"),
-            rate(*len as f64 / t, "B"),
-            t / o
+            rate(*len as f64 / median(times[0].clone()), "B"),
+            rate(*len as f64 / median(times[1].clone()), "B"),
+            median_ratio(&times[1], &times[0])
         );
     }
 

@@ -9,10 +9,9 @@
 use core::time::Duration;
 use std::io::{BufRead, Write};
 use std::process::{Command, Stdio};
-use std::time::Instant;
 
 use benches::http::{Server, fetch_all, open_idle};
-use benches::report::rate;
+use benches::report::{median, median_ratio, paired_rounds, rate};
 use benches::{SMALL_DATA, quick, runtime};
 
 const IDLE_SERVER: &str = "SSE_BENCH_IDLE_SERVER";
@@ -26,68 +25,63 @@ fn main() {
         return;
     }
     let (single, many, per_conn, runs, idle) = if quick() {
-        (50_000, 20, 1_000, 1, 200)
+        (50_000, 20, 1_000, 3, 200)
     } else {
-        (1_000_000, 200, 5_000, 3, 2_000)
+        (1_000_000, 200, 5_000, 5, 2_000)
     };
     let event_len = "event: tick\ndata: \nid: \n\n".len() + SMALL_DATA.len();
 
-    let mut results = Vec::new();
-    for (label, connections, events) in [
-        ("1 connection", 1, single),
-        ("200 connections", many, per_conn),
-    ] {
-        let mut row = Vec::new();
-        for server in Server::ALL {
-            let running = server.start();
-            let mut rates = Vec::new();
-            for _ in 0..runs {
-                let rt = runtime();
-                let local = tokio::task::LocalSet::new();
-                let start = Instant::now();
-                let (got, bytes) = local.block_on(
-                    &rt,
-                    fetch_all(running.addr, connections, events, Duration::from_secs(120)),
-                );
-                let elapsed = start.elapsed().as_secs_f64();
-                assert_eq!(got, connections as u64 * events, "{}", server.name());
-                // Ids of 1 to 7 digits: the bytes are the same for everyone.
-                assert!(bytes >= got * event_len as u64, "{}", server.name());
-                rates.push(got as f64 / elapsed);
-            }
-            rates.sort_by(f64::total_cmp);
-            let median = rates[rates.len() / 2];
-            println!(
-                "http {label:<16} {:<14} {}",
-                server.name(),
-                rate(median, "ev")
-            );
-            row.push((server, median));
-            drop(running);
-        }
-        results.push((label, row));
-    }
-
-    println!("\n== HTTP loopback (median of {runs}; server on one worker thread) ==");
+    let servers: Vec<_> = Server::ALL.iter().map(|server| server.start()).collect();
+    println!(
+        "\n== HTTP loopback: {runs} paired rounds (server on one worker thread; ratio median over rounds) =="
+    );
     println!(
         "{:<16} {:<14} {:>14} {:>9} {:>9}",
         "scenario", "server", "events/s", "x axum", "x lab"
     );
-    for (label, row) in &results {
-        let of = |s: Server| row.iter().find(|(x, _)| *x == s).map(|(_, r)| *r);
-        let (Some(axum), Some(lab)) = (of(Server::Axum), of(Server::ActixWebLab)) else {
-            continue;
-        };
-        for (server, r) in row {
+    for (label, connections, events) in [
+        ("1 connection", 1, single),
+        ("200 connections", many, per_conn),
+    ] {
+        let mut runs_of: Vec<Box<dyn FnMut() -> u64>> = Server::ALL
+            .iter()
+            .zip(&servers)
+            .map(|(server, running)| {
+                let addr = running.addr;
+                let name = server.name();
+                Box::new(move || {
+                    let rt = runtime();
+                    let local = tokio::task::LocalSet::new();
+                    let (got, bytes) = local.block_on(
+                        &rt,
+                        fetch_all(addr, connections, events, Duration::from_secs(120)),
+                    );
+                    assert_eq!(got, connections as u64 * events, "{name}");
+                    // Ids of 1 to 7 digits: the bytes are the same for everyone.
+                    assert!(bytes >= got * event_len as u64, "{name}");
+                    got
+                }) as Box<dyn FnMut() -> u64>
+            })
+            .collect();
+        let mut contenders: Vec<&mut dyn FnMut() -> u64> = runs_of
+            .iter_mut()
+            .map(|run| &mut **run as &mut dyn FnMut() -> u64)
+            .collect();
+        let times = paired_rounds(runs, &mut contenders);
+        let of = |peer: Server| &times[Server::ALL.iter().position(|s| *s == peer).unwrap_or(0)];
+        let (axum, lab) = (of(Server::Axum), of(Server::ActixWebLab));
+        let total = (connections as u64 * events) as f64;
+        for (server, own) in Server::ALL.iter().zip(&times) {
             println!(
                 "{label:<16} {:<14} {:>14} {:>8.2}x {:>8.2}x",
                 server.name(),
-                rate(*r, "ev"),
-                r / axum,
-                r / lab
+                rate(total / median(own.clone()), "ev"),
+                median_ratio(axum, own),
+                median_ratio(lab, own)
             );
         }
     }
+    drop(servers);
 
     println!("\n== memory per idle event stream ({idle} connections, server RSS) ==");
     for server in Server::ALL {

@@ -1,38 +1,5 @@
-//! Reading criterion's results back, to print each implementation's
-//! throughput and its ratio to axum, actix-web-lab and memcpy.
-
-use std::path::PathBuf;
-use std::time::SystemTime;
-
-/// Criterion's output directory.
-#[must_use]
-pub fn criterion_dir() -> PathBuf {
-    if let Some(home) = std::env::var_os("CRITERION_HOME") {
-        return PathBuf::from(home);
-    }
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"),
-        PathBuf::from,
-    );
-    target.join("criterion")
-}
-
-/// The median time of one iteration of `group/function`, in seconds, if it
-/// was measured after `since`.
-#[must_use]
-pub fn median_seconds(group: &str, function: &str, since: SystemTime) -> Option<f64> {
-    let path = criterion_dir()
-        .join(group)
-        .join(function)
-        .join("new")
-        .join("estimates.json");
-    let modified = std::fs::metadata(&path).ok()?.modified().ok()?;
-    if modified < since {
-        return None;
-    }
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
-    Some(json["median"]["point_estimate"].as_f64()? / 1e9)
-}
+//! The summary tables: rates, and ratios taken over paired rounds, so that
+//! a slow spell of a shared machine lands on every implementation alike.
 
 /// Formats a rate with a unit prefix.
 #[must_use]
@@ -46,4 +13,44 @@ pub fn rate(per_second: f64, unit: &str) -> String {
     } else {
         format!("{per_second:.1} {unit}/s")
     }
+}
+
+/// Times every contender (a run returning what it counted, kept from the
+/// optimizer) once per round, for `rounds` rounds, starting each
+/// round with the next contender, and returns each one's times in seconds.
+///
+/// A shared machine slows down and speeds up over seconds; criterion's
+/// groups measure one implementation after the other, so a slow spell can
+/// land on one of them alone. Rounds spread it over everyone, and the ratio
+/// of two contenders is then taken round by round ([`median_ratio`]).
+pub fn paired_rounds(rounds: usize, contenders: &mut [&mut dyn FnMut() -> u64]) -> Vec<Vec<f64>> {
+    let n = contenders.len();
+    let mut times = vec![Vec::with_capacity(rounds); n];
+    for round in 0..rounds {
+        for k in 0..n {
+            let i = (round + k) % n;
+            let start = std::time::Instant::now();
+            std::hint::black_box((contenders[i])());
+            times[i].push(start.elapsed().as_secs_f64());
+        }
+    }
+    times
+}
+
+/// The median over rounds of `base[r] / of[r]`: how many times faster `of`
+/// ran than `base`, round by round.
+#[must_use]
+pub fn median_ratio(base: &[f64], of: &[f64]) -> f64 {
+    median(base.iter().zip(of).map(|(b, o)| b / o).collect())
+}
+
+/// The median of some values (the upper one of an even count).
+///
+/// # Panics
+///
+/// If there are none.
+#[must_use]
+pub fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }
