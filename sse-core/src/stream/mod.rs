@@ -307,25 +307,26 @@ where
                 continue;
             }
 
-            if this.buf.is_empty() {
-                if *this.busy {
-                    // Start the chunk at the front of the buffer (the
-                    // consumer has usually dropped the previous ones by
-                    // now, so this moves nothing) with room for the budget
-                    // and one more event: no copy of the chunk midway.
-                    this.buf.reserve(this.budget.saturating_mul(2));
-                } else if this.buf.capacity() < MIN_ROOM / 4 {
-                    // Small chunks: take back (or make) a few KiB at a
-                    // time, not just what the next event needs, which
-                    // would mean a reclaim at every chunk.
-                    this.buf.reserve(MIN_ROOM);
-                }
+            if *this.busy && this.buf.is_empty() {
+                // Start the chunk at the front of the buffer (the consumer
+                // has usually dropped the previous ones by now, so this
+                // moves nothing) with room for the budget and one more
+                // event: no copy of the chunk midway.
+                this.buf.reserve(this.budget.saturating_mul(2));
             }
             let mut pending = false;
             while this.buf.len() + queued_len(this.queue) < *this.budget {
                 match this.source.as_mut().poll_next(cx) {
                     Poll::Ready(Some(next)) => match next.into_frame() {
                         Ok(Frame::Event(item)) => {
+                            if this.buf.is_empty() && this.buf.capacity() < MIN_ROOM / 4 {
+                                // Small chunks: take back (or make) a few
+                                // KiB at a time, not just what the next
+                                // event needs, which would mean a reclaim
+                                // at every chunk. Not before an item has
+                                // come: an idle stream holds no buffer.
+                                this.buf.reserve(MIN_ROOM);
+                            }
                             let out = Output::queued(this.buf, this.queue);
                             if let Err(err) = this.encoder.encode_event(&item, out) {
                                 *this.state = State::Failed(Error::format_failed(err));
@@ -409,6 +410,17 @@ mod tests {
             self.left -= 1;
             Poll::Ready(Some(SseItem::new("small")))
         }
+    }
+
+    #[test]
+    fn an_idle_stream_holds_no_buffer() {
+        let source = futures_util::stream::pending::<SseItem<&str>>();
+        let mut stream = core::pin::pin!(EventStream::with_formatter(source, Text));
+        let mut cx = Context::from_waker(Waker::noop());
+        for _ in 0..3 {
+            assert!(stream.as_mut().poll_next(&mut cx).is_pending());
+        }
+        assert_eq!(stream.buf.capacity(), 0);
     }
 
     #[test]
