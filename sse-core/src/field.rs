@@ -6,7 +6,7 @@ use core::hash::{Hash, Hasher};
 use core::ops::Deref;
 
 use crate::error::{FieldError, FieldErrorKind, FieldName};
-use crate::shared_str::{DIGITS, SharedStr};
+use crate::shared_str::{DIGITS, DigitBytes, SharedStr};
 
 /// Finds the first character that may not appear in a field value: CR or
 /// LF always, NUL too where `nul` is set. Usable in `const` context.
@@ -291,10 +291,7 @@ fn inline_decimal(n: u64) -> SharedStr {
         bytes[at] = b'0' + rest as u8;
     }
     // `at < DIGITS = 20`, so the cast is exact.
-    SharedStr::Digits {
-        start: at as u8,
-        bytes,
-    }
+    SharedStr::Digits(DigitBytes::new(at as u8, bytes))
 }
 
 macro_rules! id_from_int {
@@ -398,6 +395,9 @@ mod tests {
         fn assert_send_sync<T: Send + Sync + Unpin>() {}
         assert_send_sync::<EventId>();
         assert_send_sync::<EventType>();
-        assert!(core::mem::size_of::<EventId>() <= 24);
+        // Four words: a tag word, then a word-aligned payload (see
+        // `SharedStr`).
+        assert!(core::mem::size_of::<EventId>() <= 32);
+        assert!(core::mem::size_of::<EventType>() <= 32);
     }
 }

@@ -14,17 +14,41 @@ const INLINE: usize = 22;
 #[derive(Clone)]
 pub(crate) enum SharedStr {
     Static(&'static str),
-    Inline {
-        len: u8,
-        bytes: [u8; INLINE],
-    },
-    /// A number's decimal digits, `bytes[start..]`: written from the end,
-    /// so that formatting needs neither a digit count nor a copy.
-    Digits {
-        start: u8,
-        bytes: [u8; DIGITS],
-    },
+    Inline(InlineBytes),
+    /// A number's decimal digits, written from the end, so that formatting
+    /// needs neither a digit count nor a copy.
+    Digits(DigitBytes),
     Shared(Arc<str>),
+}
+
+// The inline variants are word-aligned, so every variant's payload starts
+// at offset 8 and a copy of the enum moves whole words. With the bytes
+// right after the tag, copying one took odd-sized, overlapping moves,
+// and reading those back soon after stalled the CPU (a failed store
+// forward): building an item with a cloned event type cost as much as
+// encoding it.
+
+/// A short string's bytes, `bytes[..len]`.
+#[derive(Clone, Copy)]
+#[repr(align(8))]
+pub(crate) struct InlineBytes {
+    len: u8,
+    bytes: [u8; INLINE],
+}
+
+/// A number's digits, `bytes[start..]`.
+#[derive(Clone, Copy)]
+#[repr(align(8))]
+pub(crate) struct DigitBytes {
+    start: u8,
+    bytes: [u8; DIGITS],
+}
+
+impl DigitBytes {
+    /// Digits written into the end of `bytes`, from `start`.
+    pub(crate) const fn new(start: u8, bytes: [u8; DIGITS]) -> Self {
+        Self { start, bytes }
+    }
 }
 
 /// The most decimal digits of a `u64`.
@@ -36,10 +60,10 @@ impl SharedStr {
             let mut bytes = [0; INLINE];
             bytes[..value.len()].copy_from_slice(value.as_bytes());
             // `value.len() <= INLINE < 256`, so the cast is exact.
-            Self::Inline {
+            Self::Inline(InlineBytes {
                 len: value.len() as u8,
                 bytes,
-            }
+            })
         } else {
             Self::Shared(Arc::from(value))
         }
@@ -50,8 +74,8 @@ impl SharedStr {
     pub(crate) fn as_bytes(&self) -> &[u8] {
         match self {
             Self::Static(s) => s.as_bytes(),
-            Self::Inline { len, bytes } => &bytes[..usize::from(*len)],
-            Self::Digits { start, bytes } => &bytes[usize::from(*start)..],
+            Self::Inline(inline) => &inline.bytes[..usize::from(inline.len)],
+            Self::Digits(digits) => &digits.bytes[usize::from(digits.start)..],
             Self::Shared(s) => s.as_bytes(),
         }
     }
@@ -59,14 +83,10 @@ impl SharedStr {
     pub(crate) fn as_str(&self) -> &str {
         match self {
             Self::Static(s) => s,
-            // Inline bytes are always copied from a `&str`, so this never
-            // falls back; the fallback keeps the code free of panics.
-            Self::Inline { len, bytes } => {
-                core::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
-            }
-            // ASCII digits: never falls back either.
-            Self::Digits { start, bytes } => {
-                core::str::from_utf8(&bytes[usize::from(*start)..]).unwrap_or_default()
+            Self::Inline(_) | Self::Digits(_) => {
+                // Inline bytes are copied from a `&str` and digits are
+                // ASCII, so this never falls back.
+                core::str::from_utf8(self.as_bytes()).unwrap_or_default()
             }
             Self::Shared(s) => s,
         }

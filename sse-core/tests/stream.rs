@@ -386,3 +386,50 @@ fn retry_hint_set_twice_is_written_once() {
         &b"retry: 2000\ndata: a\n\n"[..]
     );
 }
+
+/// An element type of the user's own, which only says how it becomes a
+/// frame: the stream takes it through `into_frame`.
+struct Reading(u32);
+
+impl sse_core::IntoFrame for Reading {
+    type Data = String;
+
+    fn into_frame(self) -> Result<Frame<String>, sse_core::BoxError> {
+        match self.0 {
+            0 => Ok(Frame::Comment(Comment::from_static("zero"))),
+            n if n > 100 => Err(format!("{n} is out of range").into()),
+            n => Ok(Frame::Event(SseItem::new(n.to_string()))),
+        }
+    }
+}
+
+#[test]
+fn elements_of_the_users_own_type_go_through_into_frame() {
+    let source = stream::iter([Reading(1), Reading(0), Reading(2), Reading(101), Reading(3)]);
+    let chunks = drain(EventStream::with_formatter(source, Text));
+    assert_eq!(chunks.len(), 2);
+    assert_eq!(
+        chunks[0].as_ref().unwrap(),
+        &b"data: 1\n\n: zero\ndata: 2\n\n"[..]
+    );
+    let err = chunks[1].as_ref().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Source);
+}
+
+#[test]
+fn events_read_in_place_and_frames_mix_in_one_chunk() {
+    // `SseItem`, `Frame` and `Result` elements are read where they lie;
+    // comments and errors still go through `into_frame`.
+    let source = stream::iter([
+        Ok::<_, std::io::Error>(Frame::Event(text_item("a"))),
+        Ok(Frame::Comment(Comment::from_static("c"))),
+        Ok(Frame::Event(text_item("b"))),
+        Err(std::io::Error::other("boom")),
+    ]);
+    let chunks = drain(EventStream::with_formatter(source, Text));
+    assert_eq!(
+        chunks[0].as_ref().unwrap(),
+        &b"data: a\n\n: c\ndata: b\n\n"[..]
+    );
+    assert_eq!(chunks[1].as_ref().unwrap_err().kind(), ErrorKind::Source);
+}

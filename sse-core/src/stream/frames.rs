@@ -22,6 +22,14 @@ pub trait IntoFrame {
     ///
     /// The source's own error, for `Result` elements.
     fn into_frame(self) -> Result<Frame<Self::Data>, BoxError>;
+
+    /// The event, borrowed, when the element is one. The encoder reads
+    /// events in place through this, without moving them into a
+    /// [`Frame`] first; the default, `None`, sends every element through
+    /// [`into_frame`](Self::into_frame).
+    fn as_event(&self) -> Option<&SseItem<Self::Data>> {
+        None
+    }
 }
 
 impl<T> IntoFrame for SseItem<T> {
@@ -29,6 +37,11 @@ impl<T> IntoFrame for SseItem<T> {
 
     fn into_frame(self) -> Result<Frame<T>, BoxError> {
         Ok(Frame::Event(self))
+    }
+
+    #[inline]
+    fn as_event(&self) -> Option<&SseItem<T>> {
+        Some(self)
     }
 }
 
@@ -38,6 +51,14 @@ impl<T> IntoFrame for Frame<T> {
     fn into_frame(self) -> Result<Frame<T>, BoxError> {
         Ok(self)
     }
+
+    #[inline]
+    fn as_event(&self) -> Option<&SseItem<T>> {
+        match self {
+            Self::Event(item) => Some(item),
+            Self::Comment(_) => None,
+        }
+    }
 }
 
 impl<T, E: Into<BoxError>> IntoFrame for Result<SseItem<T>, E> {
@@ -46,6 +67,11 @@ impl<T, E: Into<BoxError>> IntoFrame for Result<SseItem<T>, E> {
     fn into_frame(self) -> Result<Frame<T>, BoxError> {
         self.map(Frame::Event).map_err(Into::into)
     }
+
+    #[inline]
+    fn as_event(&self) -> Option<&SseItem<T>> {
+        self.as_ref().ok()
+    }
 }
 
 impl<T, E: Into<BoxError>> IntoFrame for Result<Frame<T>, E> {
@@ -53,6 +79,11 @@ impl<T, E: Into<BoxError>> IntoFrame for Result<Frame<T>, E> {
 
     fn into_frame(self) -> Result<Frame<T>, BoxError> {
         self.map_err(Into::into)
+    }
+
+    #[inline]
+    fn as_event(&self) -> Option<&SseItem<T>> {
+        self.as_ref().ok().and_then(Frame::as_event)
     }
 }
 

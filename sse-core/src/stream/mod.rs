@@ -316,20 +316,25 @@ where
             }
             let mut pending = false;
             while this.buf.len() + queued_len(this.queue) < *this.budget {
-                match this.source.as_mut().poll_next(cx) {
+                let polled = this.source.as_mut().poll_next(cx);
+                // Events are read where the source put them: moving one
+                // out first copies it right after it was written, and
+                // reading a copy of fresh stores stalls the CPU.
+                if let Poll::Ready(Some(next)) = &polled {
+                    if let Some(item) = next.as_event() {
+                        if let Err(err) = encode_into(this.encoder, item, this.buf, this.queue) {
+                            *this.state = State::Failed(err);
+                            break;
+                        }
+                        continue;
+                    }
+                }
+                match polled {
                     Poll::Ready(Some(next)) => match next.into_frame() {
                         Ok(Frame::Event(item)) => {
-                            if this.buf.is_empty() && this.buf.capacity() < MIN_ROOM / 4 {
-                                // Small chunks: take back (or make) a few
-                                // KiB at a time, not just what the next
-                                // event needs, which would mean a reclaim
-                                // at every chunk. Not before an item has
-                                // come: an idle stream holds no buffer.
-                                this.buf.reserve(MIN_ROOM);
-                            }
-                            let out = Output::queued(this.buf, this.queue);
-                            if let Err(err) = this.encoder.encode_event(&item, out) {
-                                *this.state = State::Failed(Error::format_failed(err));
+                            if let Err(err) = encode_into(this.encoder, &item, this.buf, this.queue)
+                            {
+                                *this.state = State::Failed(err);
                                 break;
                             }
                         }
@@ -372,6 +377,27 @@ where
             _ => (0, None),
         }
     }
+}
+
+/// Encodes one event at the end of `buf`, large payloads possibly queued
+/// after it.
+#[inline]
+fn encode_into<T, F: Formatter<T>>(
+    encoder: &mut Encoder<F>,
+    item: &crate::SseItem<T>,
+    buf: &mut BytesMut,
+    queue: &mut VecDeque<Bytes>,
+) -> Result<(), Error> {
+    if buf.is_empty() && buf.capacity() < MIN_ROOM / 4 {
+        // Small chunks: take back (or make) a few KiB at a time, not just
+        // what the next event needs, which would mean a reclaim at every
+        // chunk. Not before an item has come: an idle stream holds no
+        // buffer.
+        buf.reserve(MIN_ROOM);
+    }
+    encoder
+        .encode_event(item, Output::queued(buf, queue))
+        .map_err(Error::format_failed)
 }
 
 #[inline]
