@@ -69,6 +69,20 @@ impl SharedStr {
         }
     }
 
+    /// Replaces the value with `value`, in place when both are short: no
+    /// new value is built and then copied over this one.
+    pub(crate) fn assign(&mut self, value: &str) {
+        if let Self::Inline(inline) = self {
+            if let Some(slot) = inline.bytes.get_mut(..value.len()) {
+                slot.copy_from_slice(value.as_bytes());
+                // `value.len() <= INLINE < 256`, so the cast is exact.
+                inline.len = value.len() as u8;
+                return;
+            }
+        }
+        *self = Self::from_str(value);
+    }
+
     /// The bytes as written on the wire, without re-validating them.
     #[inline]
     pub(crate) fn as_bytes(&self) -> &[u8] {
@@ -110,5 +124,36 @@ impl Eq for SharedStr {}
 impl Hash for SharedStr {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.as_bytes().hash(state);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assign_replaces_the_value_whatever_both_are() {
+        let long = "a value longer than twenty-two bytes";
+        let mut value = SharedStr::Static("");
+        for next in [
+            "1",
+            "22",
+            "",
+            long,
+            "333",
+            long,
+            "4444",
+            "x".repeat(22).as_str(),
+        ] {
+            value.assign(next);
+            assert_eq!(value.as_str(), next);
+            assert_eq!(value, SharedStr::from_str(next));
+        }
+        // Short values stay inline: a shorter one after a longer one does
+        // not keep its tail.
+        value.assign("12345");
+        value.assign("67");
+        assert!(matches!(value, SharedStr::Inline(_)));
+        assert_eq!(value.as_bytes(), b"67");
     }
 }

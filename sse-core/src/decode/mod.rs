@@ -169,6 +169,8 @@ pub struct Decoder {
     bom_seen: Option<usize>,
     data: Vec<u8>,
     event_type: Vec<u8>,
+    /// The type of the last event dispatched with one.
+    last_event_type: SharedStr,
     last_event_id: SharedStr,
     max_event_size: usize,
     /// Skipping the rest of an event that grew too large.
@@ -193,6 +195,7 @@ impl Decoder {
             bom_seen: Some(0),
             data: Vec::new(),
             event_type: Vec::new(),
+            last_event_type: SharedStr::Static(""),
             last_event_id: SharedStr::Static(""),
             max_event_size: DEFAULT_MAX_EVENT_SIZE,
             skipping: false,
@@ -357,7 +360,7 @@ impl Decoder {
             b"id" if !value.contains(&0) => {
                 // Short ids (numbers among them) need no allocation, here
                 // or in the events that carry them.
-                self.last_event_id = shared_lossy(value);
+                assign_lossy(&mut self.last_event_id, value);
             }
             b"retry" => {
                 if let Some(ms) = parse_retry(value) {
@@ -382,10 +385,14 @@ impl Decoder {
         let event_type = if self.event_type.is_empty() {
             SharedStr::Static("message")
         } else {
+            // Streams repeat their event types: the last one is kept, and
+            // handed out again when the next is the same.
+            if self.last_event_type.as_bytes() != self.event_type.as_slice() {
+                assign_lossy(&mut self.last_event_type, &self.event_type);
+            }
             // The buffer keeps its capacity for the next event's type.
-            let event_type = shared_lossy(&self.event_type);
             self.event_type.clear();
-            event_type
+            self.last_event_type.clone()
         };
         // The data moves into the event.
         let data = lossy(core::mem::replace(&mut self.data, Vec::with_capacity(room)));
@@ -413,10 +420,10 @@ fn parse_retry(value: &[u8]) -> Option<u64> {
 }
 
 /// Rule D1: invalid UTF-8 becomes U+FFFD.
-fn shared_lossy(bytes: &[u8]) -> SharedStr {
+fn assign_lossy(target: &mut SharedStr, bytes: &[u8]) {
     match core::str::from_utf8(bytes) {
-        Ok(text) => SharedStr::from_str(text),
-        Err(_) => SharedStr::from_str(&String::from_utf8_lossy(bytes)),
+        Ok(text) => target.assign(text),
+        Err(_) => target.assign(&String::from_utf8_lossy(bytes)),
     }
 }
 
