@@ -13,7 +13,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let imp = args.next().unwrap_or_else(|| "ours-hyper".to_owned());
     if imp == "decode" {
-        decode(args.next().as_deref() == Some("eventsource-stream"));
+        decode(args.next().as_deref().unwrap_or("ours"));
         return;
     }
     let workload = args.next().unwrap_or_else(|| "small".to_owned());
@@ -43,8 +43,9 @@ fn main() {
 }
 
 /// Decodes the `small` output (100,000 events) in 1 KiB chunks:
-/// `profile decode [ours|eventsource-stream]`.
-fn decode(theirs: bool) {
+/// `profile decode [ours|eventsource-stream|none]`; `none` only prepares
+/// the chunks, as a baseline for instruction counts.
+fn decode(which: &str) {
     let rt = runtime();
     let _context = rt.enter();
     let bytes = Bytes::from(reference_output(Workload::Small, 100_000));
@@ -54,11 +55,14 @@ fn decode(theirs: bool) {
         .collect();
     let source = futures_util::stream::iter(chunks.into_iter().map(Ok::<_, std::io::Error>));
     let start = Instant::now();
-    let events = if theirs {
-        use eventsource_stream::Eventsource;
-        count(source.eventsource())
-    } else {
-        count(sse_core::decode::DecodeStream::new(source))
+    let events = match which {
+        "eventsource-stream" => {
+            use eventsource_stream::Eventsource;
+            count(source.eventsource())
+        }
+        "ours" => count(sse_core::decode::DecodeStream::new(source)),
+        "none" => 0,
+        other => panic!("decode what? {other}: ours, eventsource-stream or none"),
     };
     let seconds = start.elapsed().as_secs_f64();
     println!(
