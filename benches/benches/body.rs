@@ -9,7 +9,7 @@
 
 use core::hint::black_box;
 
-use benches::report::{median, median_ratio, paired_rounds, rate};
+use benches::report::{Contender, median, median_ratio, paired_rounds, rate};
 use benches::{Imp, Workload, memcpy, quick, reference_output, runtime};
 use criterion::{SamplingMode, Throughput};
 
@@ -77,16 +77,12 @@ fn summary(references: &[Vec<u8>]) {
     for (workload, reference) in Workload::ALL.into_iter().zip(references) {
         let events = events_for(workload);
         let mut into = Box::new([0_u8; 16 * 1024]);
-        let mut runs: Vec<Box<dyn FnMut() -> u64>> = Imp::ALL
+        let mut runs: Vec<Contender<'_>> = Imp::ALL
             .into_iter()
-            .map(|imp| Box::new(move || imp.run(workload, events)) as Box<dyn FnMut() -> u64>)
+            .map(|imp| Box::new(move || imp.run(workload, events)) as Contender<'_>)
             .collect();
         runs.push(Box::new(|| memcpy(reference, &mut into)));
-        let mut contenders: Vec<&mut dyn FnMut() -> u64> = runs
-            .iter_mut()
-            .map(|run| &mut **run as &mut dyn FnMut() -> u64)
-            .collect();
-        let times = paired_rounds(rounds, &mut contenders);
+        let times = paired_rounds(rounds, &mut runs);
         let of = |peer: Imp| &times[Imp::ALL.iter().position(|imp| *imp == peer).unwrap_or(0)];
         let (axum, lab, copy) = (of(Imp::Axum), of(Imp::ActixWebLab), &times[Imp::ALL.len()]);
         let names = Imp::ALL.iter().map(|imp| imp.name()).chain(["memcpy"]);

@@ -94,8 +94,10 @@ fn main() {
         "\n== decoder, 1 KiB chunks: {rounds} paired rounds (median time; ratio median over rounds) =="
     );
     for (name, pieces, len) in &inputs {
-        let (mut o, mut t) = (|| ours(pieces), || theirs(pieces));
-        let times = paired_rounds(rounds, &mut [&mut o, &mut t]);
+        let times = paired_rounds(
+            rounds,
+            &mut [Box::new(|| ours(pieces)), Box::new(|| theirs(pieces))],
+        );
         println!(
             "{name:<14} ours {:>14}  eventsource-stream {:>14}  ratio {:.2}x",
             rate(*len as f64 / median(times[0].clone()), "B"),

@@ -11,7 +11,7 @@ use std::io::{BufRead, Write};
 use std::process::{Command, Stdio};
 
 use benches::http::{Server, fetch_all, open_idle};
-use benches::report::{median, median_ratio, paired_rounds, rate};
+use benches::report::{Contender, median, median_ratio, paired_rounds, rate};
 use benches::{SMALL_DATA, quick, runtime};
 
 const IDLE_SERVER: &str = "SSE_BENCH_IDLE_SERVER";
@@ -43,7 +43,7 @@ fn main() {
         ("1 connection", 1, single),
         ("200 connections", many, per_conn),
     ] {
-        let mut runs_of: Vec<Box<dyn FnMut() -> u64>> = Server::ALL
+        let mut runs_of: Vec<Contender<'_>> = Server::ALL
             .iter()
             .zip(&servers)
             .map(|(server, running)| {
@@ -60,14 +60,10 @@ fn main() {
                     // Ids of 1 to 7 digits: the bytes are the same for everyone.
                     assert!(bytes >= got * event_len as u64, "{name}");
                     got
-                }) as Box<dyn FnMut() -> u64>
+                }) as Contender<'_>
             })
             .collect();
-        let mut contenders: Vec<&mut dyn FnMut() -> u64> = runs_of
-            .iter_mut()
-            .map(|run| &mut **run as &mut dyn FnMut() -> u64)
-            .collect();
-        let times = paired_rounds(runs, &mut contenders);
+        let times = paired_rounds(runs, &mut runs_of);
         let of = |peer: Server| &times[Server::ALL.iter().position(|s| *s == peer).unwrap_or(0)];
         let (axum, lab) = (of(Server::Axum), of(Server::ActixWebLab));
         let total = (connections as u64 * events) as f64;

@@ -15,6 +15,9 @@ pub fn rate(per_second: f64, unit: &str) -> String {
     }
 }
 
+/// One timed run, returning what it counted.
+pub type Contender<'a> = Box<dyn FnMut() -> u64 + 'a>;
+
 /// Times every contender (a run returning what it counted, kept from the
 /// optimizer) once per round, for `rounds` rounds, starting each
 /// round with the next contender, and returns each one's times in seconds.
@@ -23,7 +26,7 @@ pub fn rate(per_second: f64, unit: &str) -> String {
 /// groups measure one implementation after the other, so a slow spell can
 /// land on one of them alone. Rounds spread it over everyone, and the ratio
 /// of two contenders is then taken round by round ([`median_ratio`]).
-pub fn paired_rounds(rounds: usize, contenders: &mut [&mut dyn FnMut() -> u64]) -> Vec<Vec<f64>> {
+pub fn paired_rounds(rounds: usize, contenders: &mut [Contender<'_>]) -> Vec<Vec<f64>> {
     let n = contenders.len();
     let mut times = vec![Vec::with_capacity(rounds); n];
     for round in 0..rounds {
