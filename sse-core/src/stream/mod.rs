@@ -21,7 +21,7 @@ use crate::field::EventType;
 #[cfg(feature = "json")]
 use crate::format::Json;
 use crate::format::{Auto, Formatter, Text};
-use crate::item::Frame;
+use crate::item::{Frame, SseItem};
 use crate::output::Output;
 
 /// The default [`EventStream::chunk_budget`]: 16 KiB.
@@ -384,7 +384,7 @@ where
 #[inline]
 fn encode_into<T, F: Formatter<T>>(
     encoder: &mut Encoder<F>,
-    item: &crate::SseItem<T>,
+    item: &SseItem<T>,
     buf: &mut BytesMut,
     queue: &mut VecDeque<Bytes>,
 ) -> Result<(), Error> {
@@ -413,7 +413,6 @@ fn queued_len(queue: &VecDeque<Bytes>) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::SseItem;
     use core::task::Waker;
 
     /// One item, then `Pending`, then the next: one small chunk each.
