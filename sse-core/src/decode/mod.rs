@@ -272,6 +272,7 @@ impl Decoder {
         clippy::should_implement_trait,
         reason = "a decoder is not an iterator: it is fed"
     )]
+    #[inline]
     pub fn next(&mut self) -> Option<Result<Decoded, EventTooLarge>> {
         self.ready.pop_front()
     }
