@@ -8,6 +8,9 @@ use crate::output::Output;
 
 const DATA: &[u8] = b"data: ";
 
+/// The end of one data line and the start of the next.
+const LF_DATA: &[u8] = b"\ndata: ";
+
 /// Writes an item's data as `data:` lines (rules E2, E3, E4).
 ///
 /// Everything written is data: each CR, LF or CRLF starts a new
@@ -71,17 +74,24 @@ impl<'a> DataWriter<'a> {
         } = self;
         let buf = &mut *out.buf;
         buf.reserve(bytes.len() + DATA.len() + 1);
+        // A line's LF goes out with the next line's `data: `, one write
+        // for both, and alone only after the last line.
+        let mut open = *line_open;
+        let mut lf_due = false;
         lines.split(bytes, |piece, ended| {
-            if !*line_open {
+            if lf_due {
+                buf.extend_from_slice(LF_DATA);
+            } else if !open {
                 buf.extend_from_slice(DATA);
-                *line_open = true;
             }
             buf.extend_from_slice(piece);
-            if ended {
-                buf.put_u8(b'\n');
-                *line_open = false;
-            }
+            lf_due = ended;
+            open = !ended;
         });
+        if lf_due {
+            buf.put_u8(b'\n');
+        }
+        *line_open = open;
     }
 
     /// Writes shared bytes. A large payload without line breaks is not
