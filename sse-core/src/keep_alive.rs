@@ -74,9 +74,10 @@ pin_project! {
     /// was data, and one interval after the previous comment otherwise: the
     /// connection is never silent for longer than the interval (after data,
     /// for half an interval to one), and an idle stream gets one comment
-    /// per interval. A chunk only sets a flag, so that a busy stream never
-    /// reads the clock per chunk (a clock read costs tens of nanoseconds on
-    /// some virtual machines, as much as encoding a small event).
+    /// per interval. A chunk only resets a count of ticks, so that a busy
+    /// stream never reads the clock per chunk (a clock read costs tens of
+    /// nanoseconds on some virtual machines, as much as encoding a small
+    /// event).
     /// The comment is a lone `:` line by default (rule E7): valid, ignored
     /// by browsers, and invisible even to clients that turn a comment
     /// followed by an empty line into an empty event. It is only ever sent
@@ -111,11 +112,10 @@ pin_project! {
         timer: T,
         interval: Duration,
         comment: Bytes,
-        // Whether a chunk went out since the last tick.
-        active: bool,
-        // Quiet ticks still to come before the next comment: one after
-        // data, two after a comment or at the start.
-        quiet_ticks_due: u8,
+        // Ticks still to come before the next comment: a chunk or a
+        // comment sets two (the tick that ends the current half interval,
+        // then one quiet one), and every tick takes one.
+        ticks_due: u8,
     }
 }
 
@@ -132,8 +132,7 @@ impl<S, T: Timer> KeepAlive<S, T> {
             timer,
             interval,
             comment: Bytes::from_static(b":\n"),
-            active: false,
-            quiet_ticks_due: 2,
+            ticks_due: 2,
         }
     }
 
@@ -197,25 +196,21 @@ where
             .get_or_insert_with(|| Box::pin(timer.sleep(tick)));
         match this.inner.poll_next(cx) {
             Poll::Ready(Some(chunk)) => {
-                *this.active = true;
+                *this.ticks_due = 2;
                 Poll::Ready(Some(chunk))
             }
             Poll::Ready(None) => Poll::Ready(None),
             Poll::Pending => loop {
                 // Polling the re-armed sleep registers the waker for the
-                // next tick. At most three turns: a zero interval makes
-                // every sleep ready at once.
+                // next tick. At most two turns: a zero interval makes every
+                // sleep ready at once.
                 if sleep.as_mut().poll(cx).is_pending() {
                     return Poll::Pending;
                 }
                 timer.reset(sleep.as_mut(), tick);
-                if core::mem::take(this.active) {
-                    *this.quiet_ticks_due = 1;
-                    continue;
-                }
-                *this.quiet_ticks_due = this.quiet_ticks_due.saturating_sub(1);
-                if *this.quiet_ticks_due == 0 {
-                    *this.quiet_ticks_due = 2;
+                *this.ticks_due = this.ticks_due.saturating_sub(1);
+                if *this.ticks_due == 0 {
+                    *this.ticks_due = 2;
                     return Poll::Ready(Some(Ok(this.comment.clone())));
                 }
             },
