@@ -7,16 +7,14 @@
 
 use core::convert::Infallible;
 use core::hint::black_box;
-
-use core::task::{Context, Poll, Waker};
 use std::time::Instant;
 
 use benches::report::{median, median_ratio, paired_rounds, rate};
-use benches::{Workload, quick, reference_output, runtime};
+use benches::{Workload, drain_decoded, quick, reference_output, runtime};
 use bytes::Bytes;
 use criterion::{SamplingMode, Throughput};
 use eventsource_stream::Eventsource;
-use futures_util::{Stream, stream};
+use futures_util::stream;
 
 const CHUNK: usize = 1024;
 
@@ -27,38 +25,16 @@ fn chunks(bytes: &Bytes) -> Vec<Bytes> {
         .collect()
 }
 
-/// Drains a stream of results, counting the items; panics on an error.
-fn count<S, T, E>(stream: S) -> u64
-where
-    S: Stream<Item = Result<T, E>>,
-    E: core::fmt::Debug,
-{
-    let mut stream = core::pin::pin!(stream);
-    let mut cx = Context::from_waker(Waker::noop());
-    let mut n = 0;
-    loop {
-        match stream.as_mut().poll_next(&mut cx) {
-            Poll::Ready(Some(Ok(item))) => {
-                black_box(item);
-                n += 1;
-            }
-            Poll::Ready(Some(Err(err))) => panic!("decoding failed: {err:?}"),
-            Poll::Ready(None) => return n,
-            Poll::Pending => {}
-        }
-    }
-}
-
 fn ours(chunks: &[Bytes]) -> u64 {
     let source = stream::iter(chunks.iter().cloned().map(Ok::<_, Infallible>));
     let decoder = sse_core::decode::Decoder::new().with_max_event_size(64 << 20);
-    count(sse_core::decode::DecodeStream::with_decoder(
+    drain_decoded(sse_core::decode::DecodeStream::with_decoder(
         source, decoder,
     ))
 }
 
 fn theirs(chunks: &[Bytes]) -> u64 {
-    count(stream::iter(chunks.iter().cloned().map(Ok::<_, Infallible>)).eventsource())
+    drain_decoded(stream::iter(chunks.iter().cloned().map(Ok::<_, Infallible>)).eventsource())
 }
 
 fn main() {

@@ -21,7 +21,6 @@ use actix_web::body::MessageBody;
 use axum::response::IntoResponse;
 use bytes::Bytes;
 use futures_util::Stream;
-use http_body::Body as _;
 use serde::Serialize;
 use sse_core::format::Text;
 use sse_core::{EventId, EventType, SseItem};
@@ -355,18 +354,52 @@ where
     B: http_body::Body<Data = Bytes> + Unpin,
     B::Error: core::fmt::Debug,
 {
+    let mut total = 0;
+    drain_http_with(body, |data| total += data.len() as u64);
+    total
+}
+
+/// Drains an `http_body::Body` like [`drain_http`], handing each data
+/// chunk to `each`.
+pub fn drain_http_with<B>(body: B, mut each: impl FnMut(Bytes))
+where
+    B: http_body::Body<Data = Bytes> + Unpin,
+    B::Error: core::fmt::Debug,
+{
     let mut body = body;
     let mut cx = Context::from_waker(Waker::noop());
-    let mut total = 0;
     loop {
         match Pin::new(&mut body).poll_frame(&mut cx) {
             Poll::Ready(Some(Ok(frame))) => {
                 if let Ok(data) = frame.into_data() {
-                    total += data.len() as u64;
+                    each(data);
                 }
             }
             Poll::Ready(Some(Err(err))) => panic!("body failed: {err:?}"),
-            Poll::Ready(None) => return total,
+            Poll::Ready(None) => return,
+            Poll::Pending => {}
+        }
+    }
+}
+
+/// Drains a stream of decoded results, keeping each from the optimizer,
+/// and returns how many there were; panics on an error.
+pub fn drain_decoded<S, T, E>(stream: S) -> u64
+where
+    S: Stream<Item = Result<T, E>>,
+    E: core::fmt::Debug,
+{
+    let mut stream = core::pin::pin!(stream);
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut n = 0;
+    loop {
+        match stream.as_mut().poll_next(&mut cx) {
+            Poll::Ready(Some(Ok(item))) => {
+                core::hint::black_box(item);
+                n += 1;
+            }
+            Poll::Ready(Some(Err(err))) => panic!("decoding failed: {err:?}"),
+            Poll::Ready(None) => return n,
             Poll::Pending => {}
         }
     }
@@ -407,21 +440,9 @@ pub fn reference_output(workload: Workload, events: u64) -> Vec<u8> {
                 .into_response()
         }
     };
-    let mut body = body.into_body();
-    let mut cx = Context::from_waker(Waker::noop());
     let mut out = Vec::new();
-    loop {
-        match Pin::new(&mut body).poll_frame(&mut cx) {
-            Poll::Ready(Some(Ok(frame))) => {
-                if let Ok(data) = frame.into_data() {
-                    out.extend_from_slice(&data);
-                }
-            }
-            Poll::Ready(Some(Err(err))) => panic!("body failed: {err:?}"),
-            Poll::Ready(None) => return out,
-            Poll::Pending => {}
-        }
-    }
+    drain_http_with(body.into_body(), |data| out.extend_from_slice(&data));
+    out
 }
 
 /// The physical limit: copies `bytes` in 16 KiB pieces (the chunk size a

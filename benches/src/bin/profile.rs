@@ -5,9 +5,8 @@
 
 use std::time::Instant;
 
-use benches::{Imp, Workload, reference_output, runtime};
+use benches::{Imp, Workload, drain_decoded, reference_output, runtime};
 use bytes::Bytes;
-use futures_util::Stream;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -58,9 +57,9 @@ fn decode(which: &str) {
     let events = match which {
         "eventsource-stream" => {
             use eventsource_stream::Eventsource;
-            count(source.eventsource())
+            drain_decoded(source.eventsource())
         }
-        "ours" => count(sse_core::decode::DecodeStream::new(source)),
+        "ours" => drain_decoded(sse_core::decode::DecodeStream::new(source)),
         "none" => 0,
         other => panic!("decode what? {other}: ours, eventsource-stream or none"),
     };
@@ -69,14 +68,4 @@ fn decode(which: &str) {
         "decoded {events} events, {:.0} MB/s",
         bytes.len() as f64 / seconds / 1e6
     );
-}
-
-fn count<S: Stream>(stream: S) -> usize {
-    let mut stream = core::pin::pin!(stream);
-    let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
-    let mut n = 0;
-    while let core::task::Poll::Ready(Some(_)) = stream.as_mut().poll_next(&mut cx) {
-        n += 1;
-    }
-    n
 }
