@@ -254,7 +254,8 @@ mod tests {
     #[test]
     fn long_inputs_split_like_a_plain_splitter() {
         // Long inputs take the searcher made once per input (AVX2 when the
-        // CPU has it): every ending, short and long lines, CR at the end.
+        // CPU has it): every ending, short, long and empty lines (a break
+        // right at the start of what is left), CR at the end.
         let plain = |input: &[u8]| {
             let mut out = Vec::new();
             let mut start = 0;
@@ -285,6 +286,9 @@ mod tests {
                 for n in 0..12 {
                     input.extend(core::iter::repeat_n(b'a' + n, line + usize::from(n)));
                     input.extend_from_slice(ending);
+                    if n % 3 == 0 {
+                        input.extend_from_slice(ending);
+                    }
                 }
                 input.extend_from_slice(b"tail");
                 assert_eq!(split_all(&[&input]), plain(&input), "line {line}");

@@ -132,6 +132,24 @@ fn d6_event_sets_the_type() {
 }
 
 #[test]
+fn d6_each_event_has_its_own_type_whether_it_repeats_or_not() {
+    let long = "a type longer than twenty-two bytes";
+    let mut input =
+        b"event: a\ndata: 1\n\nevent: a\ndata: 2\n\nevent: b\ndata: 3\n\ndata: 4\n\n".to_vec();
+    input.extend_from_slice(format!("event: {long}\ndata: 5\n\n").as_bytes());
+    // The last type is one invalid byte: it reads as U+FFFD (rule D1).
+    input.extend_from_slice(b"event: a\ndata: 6\n\nevent: \xFF\ndata: 7\n\n");
+    let types: Vec<_> = events(&[&input])
+        .into_iter()
+        .map(|decoded| match decoded {
+            Decoded::Event(event) => event.event_type().to_owned(),
+            other => panic!("not an event: {other:?}"),
+        })
+        .collect();
+    assert_eq!(types, ["a", "a", "b", "message", long, "a", "\u{FFFD}"]);
+}
+
+#[test]
 fn d6_data_appends_a_line() {
     assert_eq!(
         events(&[b"data: a\ndata:\ndata: b\n\n"]),
