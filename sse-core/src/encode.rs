@@ -4,8 +4,8 @@ use bytes::{BufMut, BytesMut};
 
 use crate::error::FormatError;
 use crate::field::decimal;
-use crate::format::{Auto, DataWriter, Formatter};
-use crate::item::{Comment, Frame, SseItem};
+use crate::format::{DataWriter, Formatter};
+use crate::item::{Comment, SseFrame, SseItem};
 use crate::lines::LineSplitter;
 use crate::output::Output;
 
@@ -24,7 +24,7 @@ use crate::output::Output;
 /// use core::time::Duration;
 /// use sse_core::{format::Text, Encoder, EventId, EventType, SseItem};
 ///
-/// let mut encoder = Encoder::with_formatter(Text);
+/// let mut encoder = Encoder::new(Text);
 /// let mut buf = bytes::BytesMut::new();
 /// let item = SseItem::new("line one\nline two")
 ///     .with_event_type(EventType::from_static("update"))
@@ -37,23 +37,19 @@ use crate::output::Output;
 /// );
 /// ```
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Encoder<F = Auto> {
+pub struct Encoder<F> {
     formatter: F,
 }
 
-impl Encoder {
-    /// An encoder with the default formatter, [`Auto`]: strings as they
-    /// are, everything else as JSON.
-    #[must_use]
-    pub const fn new() -> Self {
-        Self { formatter: Auto }
-    }
-}
-
 impl<F> Encoder<F> {
-    /// An encoder that formats data with `formatter`.
+    /// An encoder that formats data with `formatter`: [`Text`], [`Json`],
+    /// [`Raw`] or one of your own.
+    ///
+    /// [`Text`]: crate::format::Text
+    /// [`Json`]: crate::format::Json
+    /// [`Raw`]: crate::format::Raw
     #[must_use]
-    pub const fn with_formatter(formatter: F) -> Self {
+    pub const fn new(formatter: F) -> Self {
         Self { formatter }
     }
 
@@ -87,15 +83,15 @@ impl<F> Encoder<F> {
     /// As [`Encoder::encode`].
     pub fn encode_frame<T>(
         &mut self,
-        frame: &Frame<T>,
+        frame: &SseFrame<T>,
         out: &mut BytesMut,
     ) -> Result<(), FormatError>
     where
         F: Formatter<T>,
     {
         match frame {
-            Frame::Event(item) => self.encode(item, out),
-            Frame::Comment(comment) => {
+            SseFrame::Event(item) => self.encode(item, out),
+            SseFrame::Comment(comment) => {
                 encode_comment(comment, out);
                 Ok(())
             }

@@ -152,8 +152,11 @@ impl FormatError {
     /// ```
     /// use sse_core::FormatError;
     ///
+    /// use core::error::Error as _;
+    ///
     /// let err = FormatError::new("value out of range");
-    /// assert_eq!(err.to_string(), "cannot format event data: value out of range");
+    /// assert_eq!(err.to_string(), "cannot format event data");
+    /// assert_eq!(err.source().unwrap().to_string(), "value out of range");
     /// ```
     pub fn new(cause: impl Into<BoxError>) -> Self {
         Self {
@@ -170,7 +173,7 @@ impl FormatError {
 
 impl fmt::Display for FormatError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot format event data: {}", self.source)
+        f.write_str("cannot format event data")
     }
 }
 
@@ -243,10 +246,11 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.kind {
-            ErrorKind::Source => write!(f, "event source failed: {}", self.source),
-            ErrorKind::Format => write!(f, "cannot format event data: {}", self.source),
-        }
+        // The cause is the `source()`, so that a chain prints it once.
+        f.write_str(match self.kind {
+            ErrorKind::Source => "event source failed",
+            ErrorKind::Format => "cannot format event data",
+        })
     }
 }
 
@@ -260,5 +264,42 @@ impl core::error::Error for Error {
 impl From<Error> for std::io::Error {
     fn from(err: Error) -> Self {
         Self::other(err)
+    }
+}
+
+/// An error and its causes on one line, `outer: inner: innermost`, for
+/// logs that print one value.
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+pub(crate) struct Chain<'a>(pub(crate) &'a (dyn core::error::Error + 'static));
+
+impl fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut cause = self.0.source();
+        // Bounded, in case of a cycle in a hand-written `source()`.
+        for _ in 0..32 {
+            let Some(err) = cause else { break };
+            write!(f, ": {err}")?;
+            cause = err.source();
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    #[test]
+    fn display_leaves_the_cause_to_source_and_the_chain_prints_it_once() {
+        let err = Error::format_failed(FormatError::new("out of range"));
+        assert_eq!(err.to_string(), "cannot format event data");
+        assert_eq!(
+            Chain(&err).to_string(),
+            "cannot format event data: out of range"
+        );
+        let err = Error::source_failed("disk gone".into());
+        assert_eq!(Chain(&err).to_string(), "event source failed: disk gone");
     }
 }

@@ -238,32 +238,77 @@ field_type! {
 }
 
 impl EventId {
-    /// Reads a `Last-Event-ID` request header's value (rule D11): the id
-    /// the client saw last, or `None` when the value is empty, not UTF-8,
-    /// or not a valid id. Never an error: a bad header means "no id".
+    /// Reads the `Last-Event-ID` request header (rule D11) from all the
+    /// values a request carries under that name: the id the client saw
+    /// last, or `None`. This is the one policy every adapter follows:
     ///
-    /// Spaces and tabs around the value are dropped, as HTTP/1.1 parsers
-    /// drop them and HTTP/2 ones may not.
+    /// - no header, an empty one, one that is not UTF-8 or not a valid id:
+    ///   `None`;
+    /// - several `Last-Event-ID` headers: `None`, since which one is the
+    ///   last id cannot be known;
+    /// - spaces and tabs around the value are dropped, as HTTP/1.1 parsers
+    ///   drop them and HTTP/2 ones may not.
+    ///
+    /// Never an error: a bad header means "no id", never a rejected request.
     ///
     /// # Examples
     ///
     /// ```
     /// use sse_core::EventId;
     ///
-    /// assert_eq!(EventId::from_last_event_id(b"42"), Some(EventId::from(42_u64)));
-    /// assert_eq!(EventId::from_last_event_id(b" 42\t"), Some(EventId::from(42_u64)));
-    /// assert_eq!(EventId::from_last_event_id(b""), None);
-    /// assert_eq!(EventId::from_last_event_id(b"\xff"), None);
-    /// assert_eq!(EventId::from_last_event_id(b"a\0b"), None);
+    /// let one = |value: &'static [u8]| EventId::from_last_event_id([value]);
+    /// assert_eq!(one(b"42"), Some(EventId::from(42_u64)));
+    /// assert_eq!(one(b" 42\t"), Some(EventId::from(42_u64)));
+    /// assert_eq!(one(b""), None);
+    /// assert_eq!(one(b"\xff"), None);
+    /// assert_eq!(one(b"a\0b"), None);
+    /// assert_eq!(EventId::from_last_event_id::<[&[u8]; 0]>([]), None);
+    /// assert_eq!(EventId::from_last_event_id([&b"1"[..], b"2"]), None);
     /// ```
     #[must_use]
-    pub fn from_last_event_id(header: &[u8]) -> Option<Self> {
-        let value = core::str::from_utf8(header).ok()?;
+    pub fn from_last_event_id<'a, I>(values: I) -> Option<Self>
+    where
+        I: IntoIterator<Item = &'a [u8]>,
+    {
+        let mut values = values.into_iter();
+        let (Some(value), None) = (values.next(), values.next()) else {
+            return None;
+        };
+        let value = core::str::from_utf8(value).ok()?;
         let value = value.trim_matches([' ', '\t']);
         if value.is_empty() {
             return None;
         }
         Self::new(value).ok()
+    }
+
+    /// The id as a number, when it is the decimal form of one, as the ids
+    /// made from integers (`EventId::from(7_u64)`) are: the
+    /// way a resuming handler reads `Last-Event-ID`. No sign, no leading
+    /// zeros (but `0` itself), nothing around the digits.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sse_core::EventId;
+    ///
+    /// assert_eq!(EventId::from(41_u64).as_u64(), Some(41));
+    /// assert_eq!(EventId::from_static("0").as_u64(), Some(0));
+    /// assert_eq!(EventId::from_static("007").as_u64(), None);
+    /// assert_eq!(EventId::from_static("+7").as_u64(), None);
+    /// assert_eq!(EventId::from_static("msg-7").as_u64(), None);
+    /// assert_eq!(EventId::from_static("18446744073709551616").as_u64(), None);
+    /// ```
+    #[must_use]
+    pub fn as_u64(&self) -> Option<u64> {
+        let digits = self.as_bytes();
+        let canonical = match digits {
+            [] => false,
+            [b'0'] => true,
+            [b'0', ..] => false,
+            _ => digits.iter().all(u8::is_ascii_digit),
+        };
+        if canonical { self.parse().ok() } else { None }
     }
 }
 

@@ -1,5 +1,5 @@
 //! What a stream carries: [`SseItem`] events and [`Comment`] lines, as
-//! [`Frame`]s.
+//! [`SseFrame`]s.
 
 use alloc::borrow::Cow;
 use core::time::Duration;
@@ -157,23 +157,37 @@ impl Comment {
 
 /// One element of an event stream: an event or a comment.
 ///
-/// Streams of [`SseItem`] need not know about frames; a stream of `Frame`s
-/// can interleave comments with events.
+/// Streams of [`SseItem`] need not know about frames; a stream of
+/// `SseFrame`s can interleave comments with events. More kinds of frame
+/// may come, so a `match` on one needs a wildcard arm.
+///
+/// # Examples
+///
+/// ```
+/// use sse_core::{Comment, SseFrame, SseItem};
+///
+/// let frames: [SseFrame<&str>; 2] = [
+///     SseItem::new("hello").into(),
+///     Comment::from_static("a note for whoever reads the raw stream").into(),
+/// ];
+/// assert!(matches!(frames[0], SseFrame::Event(_)));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Frame<T> {
+#[non_exhaustive]
+pub enum SseFrame<T> {
     /// An event.
     Event(SseItem<T>),
     /// A comment.
     Comment(Comment),
 }
 
-impl<T> From<SseItem<T>> for Frame<T> {
+impl<T> From<SseItem<T>> for SseFrame<T> {
     fn from(item: SseItem<T>) -> Self {
         Self::Event(item)
     }
 }
 
-impl<T> From<Comment> for Frame<T> {
+impl<T> From<Comment> for SseFrame<T> {
     fn from(comment: Comment) -> Self {
         Self::Comment(comment)
     }

@@ -1,8 +1,8 @@
-//! [`KeepAlive`]: a comment after every idle interval, on any runtime's
-//! timer.
+//! [`KeepAliveStream`]: a comment after every idle interval, on any
+//! runtime's [`Timer`].
 
 use alloc::boxed::Box;
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
@@ -11,14 +11,9 @@ use core::time::Duration;
 use futures_core::Stream;
 use pin_project_lite::pin_project;
 
-use crate::encode::encode_comment;
-use crate::item::Comment;
+use crate::options::KeepAlive;
 
-/// The default keep-alive interval: 15 seconds, the standard's suggestion
-/// for keeping proxies from dropping idle connections.
-pub const DEFAULT_KEEP_ALIVE: Duration = Duration::from_secs(15);
-
-/// The timer a [`KeepAlive`] runs on, supplied by the runtime's adapter:
+/// The timer a [`KeepAliveStream`] runs on, supplied by the runtime's adapter:
 /// a factory of sleep futures.
 ///
 /// # Examples
@@ -94,17 +89,18 @@ pin_project! {
     /// #     fn sleep(&self, after: Duration) -> Self::Sleep { tokio::time::sleep(after) }
     /// # }
     /// use futures_util::StreamExt;
-    /// use sse_core::{format::Text, Comment, EventStream, KeepAlive, SseItem};
+    /// use sse_core::{format::Text, Comment, EventStream, KeepAlive, KeepAliveStream, SseItem};
     ///
     /// # tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap().block_on(async {
     /// let items = futures_util::stream::pending::<SseItem<String>>();
-    /// let body = KeepAlive::new(EventStream::with_formatter(items, Text), Tokio, Duration::from_secs(15))
-    ///     .with_comment(&Comment::from_static("ping"));
+    /// let keep_alive = KeepAlive::new().with_comment(Comment::from_static("ping"));
+    /// let body = KeepAliveStream::new(EventStream::new(items, Text), Tokio, &keep_alive);
     /// let mut body = std::pin::pin!(body);
     /// assert_eq!(&body.next().await.unwrap().unwrap()[..], b": ping\n");
     /// # });
     /// ```
-    pub struct KeepAlive<S, T: Timer> {
+    #[must_use = "streams do nothing unless polled"]
+    pub struct KeepAliveStream<S, T: Timer> {
         #[pin]
         inner: S,
         // Made at the first poll; boxed so that it can be made then.
@@ -119,31 +115,18 @@ pin_project! {
     }
 }
 
-impl<S, T: Timer> KeepAlive<S, T> {
-    /// The standard's suggestion: 15 seconds ([`DEFAULT_KEEP_ALIVE`]).
-    pub const DEFAULT_INTERVAL: Duration = DEFAULT_KEEP_ALIVE;
-
-    /// Wraps `inner`, sending an empty comment whenever it has been idle
-    /// for about `interval` (never longer), timed by `timer`.
-    pub fn new(inner: S, timer: T, interval: Duration) -> Self {
+impl<S, T: Timer> KeepAliveStream<S, T> {
+    /// Wraps `inner`, sending `keep_alive`'s comment whenever it has been
+    /// idle for about its interval (never longer), timed by `timer`.
+    pub fn new(inner: S, timer: T, keep_alive: &KeepAlive) -> Self {
         Self {
             sleep: None,
             inner,
             timer,
-            interval,
-            comment: Bytes::from_static(b":\n"),
+            interval: keep_alive.interval(),
+            comment: keep_alive.encoded_comment(),
             ticks_due: 2,
         }
-    }
-
-    /// Sends `comment` instead of the empty one; text with line breaks
-    /// becomes several comment lines.
-    #[must_use]
-    pub fn with_comment(mut self, comment: &Comment) -> Self {
-        let mut buf = BytesMut::new();
-        encode_comment(comment, &mut buf);
-        self.comment = buf.freeze();
-        self
     }
 
     /// The idle interval.
@@ -172,16 +155,16 @@ impl<S, T: Timer> KeepAlive<S, T> {
     }
 }
 
-impl<S, T: Timer> fmt::Debug for KeepAlive<S, T> {
+impl<S, T: Timer> fmt::Debug for KeepAliveStream<S, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KeepAlive")
+        f.debug_struct("KeepAliveStream")
             .field("interval", &self.interval)
             .field("comment", &self.comment)
             .finish_non_exhaustive()
     }
 }
 
-impl<S, T, E> Stream for KeepAlive<S, T>
+impl<S, T, E> Stream for KeepAliveStream<S, T>
 where
     S: Stream<Item = Result<Bytes, E>>,
     T: Timer,

@@ -7,7 +7,7 @@
 //! ```
 //! # #[cfg(feature = "json")] {
 //! use futures_util::{stream, StreamExt};
-//! use sse_core::{EventStream, EventType, SseItem};
+//! use sse_core::{format::Json, EventStream, EventType, SseItem};
 //!
 //! #[derive(serde::Serialize)]
 //! #[serde(rename_all = "camelCase")]
@@ -21,7 +21,7 @@
 //!     SseItem::new(HeartRate { heart_rate: bpm }).with_event_type(heart_rate.clone())
 //! });
 //! // A stream of `Result<Bytes, sse_core::Error>`: an HTTP body.
-//! let body = EventStream::new(items);
+//! let body = EventStream::new(items, Json);
 //! let chunks: Vec<_> = body.map(Result::unwrap).collect().await;
 //! assert_eq!(
 //!     chunks.concat(),
@@ -36,37 +36,47 @@
 //!
 //! - [`SseItem`]: an event's data with its optional [`EventType`],
 //!   [`EventId`] and retry interval, validated at construction so that no
-//!   value can inject a field or an event.
+//!   value can inject a field or an event; [`SseFrame`]: an event or a
+//!   [`Comment`].
 //! - [`format`]: how data becomes `data:` lines — text, bytes (zero-copy
-//!   when large), JSON, or a [`Formatter`] of your own.
+//!   when large), JSON, or a [`Formatter`] of your own. The formatter is
+//!   chosen with the stream's type, so every event of a stream has the
+//!   same format.
 //! - [`Encoder`]: one event at a time into a `BytesMut`, byte-for-byte as
 //!   .NET's `SseFormatter` writes it.
-//! - [`EventStream`]: the body stream, coalescing ready events into chunks;
-//!   [`KeepAlive`] adds idle comments on any runtime's [`Timer`].
+//! - [`EventStream`]: the encoded stream, coalescing ready events into
+//!   chunks; [`KeepAliveStream`] adds idle comments on any runtime's
+//!   [`Timer`].
+//! - [`Options`]: keep-alive, retry hint, chunk budget, final event,
+//!   shutdown and error hook, in one value that every adapter takes.
+//! - [`EventBody`]: source, formatter and options put together into the
+//!   body every adapter sends, with one policy for errors and ends;
+//!   [`headers`]: the response headers that go with it.
 //! - [`decode`]: an incremental, spec-exact decoder, also as a `Stream`.
 //!
 //! The web framework adapters (`sse-hyper`, `sse-axum`, `sse-actix`) wrap
-//! [`EventStream`] in their body and response types.
+//! [`EventBody`] in their body and response types.
 //!
 //! # Features
 //!
 //! | feature | default | enables |
 //! |---|---|---|
 //! | `std` | yes | JSON serialized straight into the output buffer; `std::io::Write` for [`DataWriter`]; `From<Error> for std::io::Error` |
-//! | `json` | yes | [`format::Json`] and [`format::Auto`]'s JSON, through serde_json |
-//! | `tokio` | no | the `tokio` module: keep-alive timer, graceful-shutdown handle and bounded channel, shared by the adapters (implies `std`) |
+//! | `json` | yes | [`format::Json`], [`EventStream::json`], through serde_json |
+//! | `tokio` | no | the [`tokio`] module (keep-alive timer, graceful-shutdown handle, bounded channel) and [`Options::with_shutdown`] (implies `std`) |
+//! | `tracing` | no | errors that end a body are logged with `tracing` when no [error hook](Options::with_error_hook) is set |
 //!
 //! # `no_std`
 //!
 //! The crate is `#![no_std]` and needs `alloc`. Without `std`, JSON goes
-//! through a temporary `Vec` per event. The minimum Rust version is 1.85,
-//! the first with edition 2024.
+//! through a temporary `Vec` per event. The minimum Rust version is the
+//! workspace's `rust-version`.
 //!
 //! # Standard rules
 //!
-//! Docs and tests name the rules of the WHATWG standard they implement:
-//! E1–E10 for encoding and D1–D12 for decoding, as restated in the
-//! project's `event-stream-format.md`.
+//! Docs and tests name the rules of the WHATWG standard they implement,
+//! E1–E10 for encoding and D1–D12 for decoding: [`rules`] lists them, each
+//! with a link to its section of the standard.
 
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -85,27 +95,34 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod body;
 pub mod decode;
 mod encode;
 mod error;
 mod field;
 pub mod format;
+pub mod headers;
 mod item;
 mod keep_alive;
 mod lines;
+mod options;
 mod output;
+#[doc = include_str!("rules.md")]
+pub mod rules {}
 mod shared_str;
 mod stream;
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub mod tokio;
 
+pub use crate::body::{EventBody, LocalEventBody};
 pub use crate::encode::{Encoder, encode_comment};
 pub use crate::error::{
     BoxError, Error, ErrorKind, FieldError, FieldErrorKind, FieldName, FormatError,
 };
 pub use crate::field::{EventId, EventType};
 pub use crate::format::{DataWriter, Formatter};
-pub use crate::item::{Comment, Frame, SseItem};
-pub use crate::keep_alive::{DEFAULT_KEEP_ALIVE, KeepAlive, Timer};
-pub use crate::stream::{DEFAULT_CHUNK_BUDGET, EventStream, IntoFrame, Tagged, TryTagged};
+pub use crate::item::{Comment, SseFrame, SseItem};
+pub use crate::keep_alive::{KeepAliveStream, Timer};
+pub use crate::options::{KeepAlive, Options};
+pub use crate::stream::{DataItems, EventStream, IntoSseFrame, TryDataItems};

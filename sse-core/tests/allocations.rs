@@ -43,7 +43,7 @@ fn text_events_allocate_nothing_in_the_steady_state() {
             .with_event_type(TICK)
             .with_id(EventId::from(n))
     }));
-    let (bytes, allocs) = steady_state(EventStream::with_formatter(items, Text), 200);
+    let (bytes, allocs) = steady_state(EventStream::new(items, Text), 200);
     assert!(bytes > 200 * 16 * 1024 - 1, "{bytes} bytes");
     assert_eq!(
         allocs,
@@ -57,7 +57,7 @@ fn text_events_allocate_nothing_in_the_steady_state() {
 fn bytes_events_allocate_nothing_in_the_steady_state() {
     let data = Bytes::from_static(&[b'b'; 300]);
     let items = stream::iter(std::iter::repeat_with(move || SseItem::new(data.clone())));
-    let (_, allocs) = steady_state(EventStream::with_formatter(items, Raw), 200);
+    let (_, allocs) = steady_state(EventStream::new(items, Raw), 200);
     assert_eq!(allocs, 0);
 }
 
@@ -79,7 +79,7 @@ fn json_events_allocate_nothing_in_the_steady_state() {
             tags: ["a", "b"],
         })
     }));
-    let (_, allocs) = steady_state(EventStream::new(items), 200);
+    let (_, allocs) = steady_state(EventStream::new(items, sse_core::format::Json), 200);
     #[cfg(feature = "std")]
     assert_eq!(allocs, 0);
     // Without std, serde_json serializes into a temporary Vec per event.

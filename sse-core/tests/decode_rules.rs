@@ -227,7 +227,7 @@ fn d9_an_unterminated_event_at_the_end_is_dropped() {
     assert_eq!(got, [message("a")]);
     let mut decoder = Decoder::new();
     decoder.feed(b"data: a\n");
-    decoder.finish();
+    decoder.reset();
     decoder.feed(b"\n");
     assert_eq!(decoder.next(), None, "a new stream starts clean");
 }
@@ -244,12 +244,14 @@ fn d11_the_last_event_id_header_round_trips() {
     decoder.feed(b"id: msg-41\ndata: x\n\n");
     let header = decoder.last_event_id().as_bytes().to_vec();
     assert_eq!(
-        EventId::from_last_event_id(&header),
+        EventId::from_last_event_id([&header[..]]),
         Some(EventId::new("msg-41").unwrap())
     );
-    assert_eq!(EventId::from_last_event_id(b""), None);
-    assert_eq!(EventId::from_last_event_id(b"\xC3"), None);
-    assert_eq!(EventId::from_last_event_id(b"a\nb"), None);
+    assert_eq!(EventId::from_last_event_id([&b""[..]]), None);
+    assert_eq!(EventId::from_last_event_id([&b"\xC3"[..]]), None);
+    assert_eq!(EventId::from_last_event_id([&b"a\nb"[..]]), None);
+    // Several headers: which is the last id cannot be known.
+    assert_eq!(EventId::from_last_event_id([&b"1"[..], b"2"]), None);
 }
 
 #[test]

@@ -14,14 +14,14 @@ use sse_core::format::Json;
 use sse_core::format::{self, Raw, Text};
 use sse_core::{
     Comment, DataWriter, Encoder, EventId, EventType, FieldErrorKind, FormatError, Formatter,
-    Frame, SseItem, encode_comment,
+    SseFrame, SseItem, encode_comment,
 };
 
 const HEART_RATE: EventType = EventType::from_static("heartRate");
 
 fn encode_bytes<T>(formatter: impl Formatter<T>, item: &SseItem<T>) -> Vec<u8> {
     let mut buf = BytesMut::new();
-    Encoder::with_formatter(formatter)
+    Encoder::new(formatter)
         .encode(item, &mut buf)
         .unwrap();
     buf.to_vec()
@@ -67,7 +67,6 @@ fn golden_dotnet_heart_rate_json_item() {
     let expected =
         "event: heartRate\ndata: {\"timestamp\":\"2026-11-25T12:00:00Z\",\"heartRate\":72}\n\n";
     assert_eq!(encode(Json, &item), expected);
-    assert_eq!(encode(format::Auto, &item), expected);
 }
 
 #[test]
@@ -77,7 +76,7 @@ fn golden_dotnet_heart_rate_sse_item_with_retry() {
         .with_event_type(HEART_RATE)
         .with_retry(Duration::from_secs(60));
     assert_eq!(
-        encode(format::Auto, &item),
+        encode(Json, &item),
         "event: heartRate\ndata: 72\nretry: 60000\n\n"
     );
 }
@@ -129,7 +128,7 @@ fn e2_data_ending_in_a_line_break_gets_a_final_empty_line() {
 fn e2_cr_at_the_end_of_one_write_and_lf_at_the_start_of_the_next_are_one_break() {
     let formatter = format::from_fn(|parts: &Vec<&str>, out: &mut DataWriter<'_>| {
         for part in parts {
-            out.write_str(part);
+            out.write_text(part);
         }
         Ok(())
     });
@@ -236,10 +235,10 @@ fn e7_comments_are_split_at_line_breaks_with_their_own_colon() {
 #[test]
 fn e8_no_bom_and_no_stray_empty_line() {
     let mut buf = BytesMut::new();
-    let mut encoder = Encoder::with_formatter(Text);
+    let mut encoder = Encoder::new(Text);
     encoder
         .encode_frame(
-            &Frame::<&str>::Comment(Comment::from_static("c\n")),
+            &SseFrame::<&str>::Comment(Comment::from_static("c\n")),
             &mut buf,
         )
         .unwrap();
@@ -273,7 +272,7 @@ fn e10_output_decodes_to_the_items_in_every_split() {
         SseItem::new("ü\r").with_retry(Duration::from_secs(1)),
     ];
     let mut buf = BytesMut::new();
-    let mut encoder = Encoder::with_formatter(Text);
+    let mut encoder = Encoder::new(Text);
     for item in &items {
         encoder.encode(item, &mut buf).unwrap();
     }
@@ -318,26 +317,17 @@ fn text_formatter_takes_every_string_type() {
 
 #[test]
 #[cfg(feature = "json")]
-fn auto_formatter_writes_strings_raw_and_the_rest_as_json() {
-    #[derive(serde::Serialize)]
-    struct Name(String);
-    assert_eq!(
-        encode(format::Auto, &SseItem::new("a\nb")),
-        "data: a\ndata: b\n\n"
-    );
-    assert_eq!(encode(format::Auto, &SseItem::new('c')), "data: c\n\n");
-    assert_eq!(
-        encode(format::Auto, &SseItem::new(Name("n".into()))),
-        "data: n\n\n"
-    );
-    assert_eq!(encode(format::Auto, &SseItem::new(Some(1))), "data: 1\n\n");
-    assert_eq!(encode(format::Auto, &SseItem::new(())), "data: null\n\n");
-    assert_eq!(
-        encode(format::Auto, &SseItem::new(vec![1_u8, 2])),
-        "data: [1,2]\n\n"
-    );
-    // Json quotes strings; Auto does not.
+fn the_format_follows_from_the_formatter_never_from_the_value() {
+    // The same values through each formatter: Json quotes every string,
+    // whatever type holds it, so a client can parse every event alike.
     assert_eq!(encode(Json, &SseItem::new("a\nb")), "data: \"a\\nb\"\n\n");
+    assert_eq!(encode(Json, &SseItem::new(Some("hi"))), "data: \"hi\"\n\n");
+    assert_eq!(
+        encode(Json, &SseItem::new(serde_json::Value::String("hi".into()))),
+        "data: \"hi\"\n\n"
+    );
+    assert_eq!(encode(Json, &SseItem::new(())), "data: null\n\n");
+    assert_eq!(encode(format::Text, &SseItem::new("a\nb")), "data: a\ndata: b\n\n");
 }
 
 #[test]
@@ -369,8 +359,8 @@ fn raw_bytes_are_sent_as_they_are() {
 #[test]
 fn a_failing_formatter_leaves_the_buffer_unchanged() {
     let mut encoder =
-        Encoder::with_formatter(format::from_fn(|fail: &bool, out: &mut DataWriter<'_>| {
-            out.write_str("partial\nlines");
+        Encoder::new(format::from_fn(|fail: &bool, out: &mut DataWriter<'_>| {
+            out.write_text("partial\nlines");
             if *fail {
                 Err(FormatError::new("refused"))
             } else {
@@ -380,7 +370,9 @@ fn a_failing_formatter_leaves_the_buffer_unchanged() {
     let mut buf = BytesMut::from(&b"data: before\n\n"[..]);
     let item = SseItem::new(true).with_event_type(EventType::from_static("x"));
     let err = encoder.encode(&item, &mut buf).unwrap_err();
-    assert_eq!(err.to_string(), "cannot format event data: refused");
+    assert_eq!(err.to_string(), "cannot format event data");
+    let cause = std::error::Error::source(&err).unwrap();
+    assert_eq!(cause.to_string(), "refused");
     assert_eq!(&buf[..], b"data: before\n\n");
 }
 
@@ -394,10 +386,11 @@ fn a_failing_json_serialization_is_a_typed_error() {
         }
     }
     let mut buf = BytesMut::new();
-    let err = Encoder::new()
+    let err = Encoder::new(Json)
         .encode(&SseItem::new(Unserializable), &mut buf)
         .unwrap_err();
-    assert!(err.to_string().contains("no way"));
+    let cause = std::error::Error::source(&err).unwrap();
+    assert!(cause.to_string().contains("no way"));
     assert!(buf.is_empty());
 }
 

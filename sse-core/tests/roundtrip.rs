@@ -10,7 +10,7 @@ use bytes::Bytes;
 use futures_util::stream;
 use proptest::prelude::*;
 use sse_core::decode::{Decoded, Decoder, Event};
-use sse_core::{Comment, DataWriter, EventId, EventStream, EventType, Frame, SseItem, format};
+use sse_core::{Comment, DataWriter, EventId, EventStream, EventType, SseFrame, SseItem, format};
 
 /// How an item's data is formatted.
 #[derive(Clone, Copy, Debug)]
@@ -80,7 +80,7 @@ fn test_frame() -> impl Strategy<Value = TestFrame> {
     ]
 }
 
-fn to_frame(frame: &TestFrame) -> Frame<(Mode, String)> {
+fn to_frame(frame: &TestFrame) -> SseFrame<(Mode, String)> {
     match frame {
         TestFrame::Event {
             mode,
@@ -99,15 +99,15 @@ fn to_frame(frame: &TestFrame) -> Frame<(Mode, String)> {
             if let Some(ms) = retry {
                 item = item.with_retry(Duration::from_millis(u64::from(*ms)));
             }
-            Frame::Event(item)
+            SseFrame::Event(item)
         }
-        TestFrame::Comment(text) => Frame::Comment(Comment::new(text.clone())),
+        TestFrame::Comment(text) => SseFrame::Comment(Comment::new(text.clone())),
     }
 }
 
 fn format_data((mode, data): &(Mode, String), out: &mut DataWriter<'_>) {
     match mode {
-        Mode::Text => out.write_str(data),
+        Mode::Text => out.write_text(data),
         Mode::Bytes => out.write_shared(&Bytes::from(data.clone())),
         #[cfg(feature = "json")]
         Mode::Json => {
@@ -194,7 +194,7 @@ fn decode(chunks: &[Vec<u8>], decoder: Decoder) -> Vec<Decoded> {
         decoder.feed(chunk);
         out.extend(std::iter::from_fn(|| decoder.next().map(Result::unwrap)));
     }
-    decoder.finish();
+    decoder.reset();
     out
 }
 
@@ -212,7 +212,8 @@ proptest! {
             format_data(data, out);
             Ok(())
         });
-        let body = EventStream::with_formatter(source, formatter).chunk_budget(budget);
+        let body = EventStream::new(source, formatter)
+            .with_options(&sse_core::Options::new().with_chunk_budget(budget));
         let output: Vec<u8> = support::drain(body)
             .into_iter()
             .flat_map(|chunk| chunk.unwrap().to_vec())

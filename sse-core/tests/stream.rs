@@ -14,7 +14,8 @@ use futures_core::Stream;
 use futures_util::{StreamExt, stream};
 use sse_core::format::{self, Raw, Text};
 use sse_core::{
-    Comment, DataWriter, ErrorKind, EventStream, EventType, FormatError, Frame, KeepAlive, SseItem,
+    Comment, DataWriter, ErrorKind, EventStream, EventType, FormatError, KeepAlive, KeepAliveStream,
+    Options, SseFrame, SseItem,
     Timer,
 };
 use support::{drain, poll_once};
@@ -61,7 +62,7 @@ fn text_item(s: &'static str) -> SseItem<&'static str> {
 #[test]
 fn coalescing_n_ready_items_come_out_as_one_chunk() {
     let items = stream::iter((0..100).map(|n| SseItem::new(n.to_string())));
-    let chunks = drain(EventStream::with_formatter(items, Text));
+    let chunks = drain(EventStream::new(items, Text));
     assert_eq!(chunks.len(), 1);
     let expected: String = (0..100).map(|n| format!("data: {n}\n\n")).collect();
     assert_eq!(chunks[0].as_ref().unwrap(), expected.as_bytes());
@@ -70,7 +71,7 @@ fn coalescing_n_ready_items_come_out_as_one_chunk() {
 #[test]
 fn coalescing_an_item_followed_by_pending_comes_out_at_once() {
     let source = Scripted::new(vec![None, Some(text_item("a")), None, Some(text_item("b"))]);
-    let mut body = EventStream::with_formatter(source, Text);
+    let mut body = EventStream::new(source, Text);
     assert!(
         poll_once(&mut body).is_pending(),
         "nothing to hand over yet"
@@ -89,15 +90,15 @@ fn coalescing_an_item_followed_by_pending_comes_out_at_once() {
 #[test]
 fn coalescing_stops_at_the_chunk_budget() {
     let items = stream::iter((0..10).map(|_| text_item("0123456789")));
-    let body = EventStream::with_formatter(items, Text).chunk_budget(40);
+    let body = EventStream::new(items, Text).with_options(&Options::new().with_chunk_budget(40));
     let chunks: Vec<Bytes> = drain(body).into_iter().map(Result::unwrap).collect();
     // Each event is 18 bytes: a chunk takes events until it reaches 40.
     assert_eq!(
         chunks.iter().map(Bytes::len).collect::<Vec<_>>(),
         [54, 54, 54, 18]
     );
-    let body = EventStream::with_formatter(stream::iter([text_item("a"), text_item("b")]), Text)
-        .chunk_budget(0);
+    let body = EventStream::new(stream::iter([text_item("a"), text_item("b")]), Text)
+        .with_options(&Options::new().with_chunk_budget(0));
     assert_eq!(drain(body).len(), 2, "a budget of 0 is one event per chunk");
 }
 
@@ -109,25 +110,27 @@ fn a_source_error_ends_the_stream_after_the_last_complete_event() {
         Err("database gone"),
         Ok(text_item("never")),
     ]);
-    let out = drain(EventStream::with_formatter(items, Text));
+    let out = drain(EventStream::new(items, Text));
     assert_eq!(out.len(), 2);
     assert_eq!(out[0].as_ref().unwrap(), &b"data: one\n\ndata: two\n\n"[..]);
     let err = out[1].as_ref().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Source);
-    assert_eq!(err.to_string(), "event source failed: database gone");
+    assert_eq!(err.to_string(), "event source failed");
+    let cause = std::error::Error::source(err).unwrap();
+    assert_eq!(cause.to_string(), "database gone");
 }
 
 #[test]
 fn a_format_error_never_yields_half_an_event() {
     let formatter = format::from_fn(|n: &u32, out: &mut DataWriter<'_>| {
-        out.write_str("line one\nline two");
+        out.write_text("line one\nline two");
         if *n == 2 {
             return Err(FormatError::new("bad value"));
         }
         Ok(())
     });
     let items = stream::iter([1, 2, 3].map(SseItem::new));
-    let out = drain(EventStream::with_formatter(items, formatter));
+    let out = drain(EventStream::new(items, formatter));
     assert_eq!(
         out[0].as_ref().unwrap(),
         &b"data: line one\ndata: line two\n\n"[..]
@@ -144,7 +147,7 @@ fn large_bytes_without_line_breaks_are_not_copied() {
         SseItem::new(payload.clone()).with_event_type(EventType::from_static("blob")),
         SseItem::new(Bytes::from_static(b"after")),
     ]);
-    let chunks: Vec<Bytes> = drain(EventStream::with_formatter(items, Raw))
+    let chunks: Vec<Bytes> = drain(EventStream::new(items, Raw))
         .into_iter()
         .map(Result::unwrap)
         .collect();
@@ -164,7 +167,7 @@ fn large_bytes_with_line_breaks_are_split_and_copied() {
     let mut data = vec![b'x'; 8 * 1024];
     data[100] = b'\n';
     let payload = Bytes::from(data);
-    let chunks: Vec<Bytes> = drain(EventStream::with_formatter(
+    let chunks: Vec<Bytes> = drain(EventStream::new(
         stream::iter([SseItem::new(payload.clone())]),
         Raw,
     ))
@@ -184,7 +187,7 @@ fn a_format_error_after_a_zero_copy_payload_takes_it_back() {
             if *fail {
                 return Err(FormatError::new("after the payload"));
             }
-            out.write_str("tail");
+            out.write_text("tail");
             Ok(())
         },
     );
@@ -194,7 +197,7 @@ fn a_format_error_after_a_zero_copy_payload_takes_it_back() {
         SseItem::new((big.clone(), false)),
         SseItem::new((big, true)),
     ]);
-    let out = drain(EventStream::with_formatter(items, formatter));
+    let out = drain(EventStream::new(items, formatter));
     let (ok, err): (Vec<_>, Vec<_>) = out.into_iter().partition(Result::is_ok);
     let body: Vec<u8> = ok.into_iter().flat_map(|c| c.unwrap().to_vec()).collect();
     let mut expected = b"data: oktail\n\ndata: ".to_vec();
@@ -207,17 +210,17 @@ fn a_format_error_after_a_zero_copy_payload_takes_it_back() {
 #[test]
 fn frames_interleave_comments_and_events() {
     let items = stream::iter([
-        Frame::Comment(Comment::from_static("hello")),
-        Frame::Event(text_item("a")),
+        SseFrame::Comment(Comment::from_static("hello")),
+        SseFrame::Event(text_item("a")),
     ]);
-    let chunks = drain(EventStream::with_formatter(items, Text));
+    let chunks = drain(EventStream::new(items, Text));
     assert_eq!(chunks[0].as_ref().unwrap(), &b": hello\ndata: a\n\n"[..]);
 }
 
 #[test]
 fn retry_hint_goes_first_as_a_lone_field() {
-    let body = EventStream::with_formatter(stream::iter([text_item("a")]), Text)
-        .retry_hint(Duration::from_secs(3));
+    let body = EventStream::new(stream::iter([text_item("a")]), Text)
+        .with_options(&Options::new().with_retry(Duration::from_secs(3)));
     let chunks = drain(body);
     assert_eq!(
         chunks[0].as_ref().unwrap(),
@@ -250,15 +253,14 @@ fn json_constructors_quote_strings() {
 #[test]
 fn shutdown_ends_the_stream_between_events_with_a_final_frame() {
     let (tx, rx) = futures_channel_like();
-    let mut body = EventStream::with_formatter(
+    let mut body = EventStream::new(
         Scripted::new(vec![Some(text_item("a")), None, Some(text_item("b"))]),
         Text,
     )
-    .until(rx);
-    body.set_shutdown_frame(&Frame::Event(
+    .with_options(&Options::new().with_shutdown_event(
         SseItem::new("bye").with_event_type(EventType::from_static("shutdown")),
     ))
-    .unwrap();
+    .with_shutdown(rx);
     assert!(matches!(poll_once(&mut body), Poll::Ready(Some(Ok(_)))));
     tx();
     let rest: Vec<_> = drain(body).into_iter().map(Result::unwrap).collect();
@@ -285,7 +287,7 @@ fn futures_channel_like() -> (impl FnOnce(), impl Future<Output = ()> + Unpin) {
 fn the_source_is_not_polled_after_it_ends() {
     let source = Scripted::new(vec![Some(text_item("a"))]);
     let polls = source.polls.clone();
-    let mut body = EventStream::with_formatter(source, Text);
+    let mut body = EventStream::new(source, Text);
     let _ = drain(&mut body);
     assert_eq!(polls.load(Ordering::Relaxed), 2);
     assert!(matches!(poll_once(&mut body), Poll::Ready(None)));
@@ -307,11 +309,7 @@ impl Timer for Tokio {
 async fn keep_alive_after_idle_reset_by_events_not_at_connect() {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<SseItem<&str>>();
     let rx = stream::unfold(rx, |mut rx| async { rx.recv().await.map(|i| (i, rx)) });
-    let body = KeepAlive::new(
-        EventStream::with_formatter(Box::pin(rx), Text),
-        Tokio,
-        Duration::from_secs(15),
-    );
+    let body = KeepAliveStream::new(EventStream::new(Box::pin(rx), Text), Tokio, &KeepAlive::new());
     let mut body = std::pin::pin!(body);
     let start = tokio::time::Instant::now();
 
@@ -355,12 +353,14 @@ async fn keep_alive_after_idle_reset_by_events_not_at_connect() {
 
 #[tokio::test(start_paused = true)]
 async fn keep_alive_comment_text_is_configurable() {
-    let body = KeepAlive::new(
-        EventStream::with_formatter(stream::pending::<SseItem<&str>>(), Text),
+    let keep_alive = KeepAlive::new()
+        .with_interval(Duration::from_secs(1))
+        .with_comment(Comment::from_static("ping\npong"));
+    let body = KeepAliveStream::new(
+        EventStream::new(stream::pending::<SseItem<&str>>(), Text),
         Tokio,
-        Duration::from_secs(1),
-    )
-    .with_comment(&Comment::from_static("ping\npong"));
+        &keep_alive,
+    );
     let mut body = std::pin::pin!(body);
     assert_eq!(
         &body.next().await.unwrap().unwrap()[..],
@@ -371,49 +371,21 @@ async fn keep_alive_comment_text_is_configurable() {
 #[test]
 fn body_types_are_send_and_sync_where_their_parts_are() {
     fn assert_send_sync<T: Send + Sync>() {}
-    assert_send_sync::<EventStream<stream::Iter<std::vec::IntoIter<SseItem<String>>>>>();
+    assert_send_sync::<EventStream<stream::Iter<std::vec::IntoIter<SseItem<String>>>, Text>>();
     assert_send_sync::<sse_core::Error>();
     assert_send_sync::<sse_core::decode::Decoder>();
 }
 
 #[test]
 fn retry_hint_set_twice_is_written_once() {
-    let body = EventStream::with_formatter(stream::iter([text_item("a")]), Text)
-        .retry_hint(Duration::from_secs(1))
-        .retry_hint(Duration::from_secs(2));
+    let options = Options::new()
+        .with_retry(Duration::from_secs(1))
+        .with_retry(Duration::from_secs(2));
+    let body = EventStream::new(stream::iter([text_item("a")]), Text).with_options(&options);
     assert_eq!(
         drain(body)[0].as_ref().unwrap(),
         &b"retry: 2000\ndata: a\n\n"[..]
     );
-}
-
-/// An element type of the user's own, which only says how it becomes a
-/// frame: the stream takes it through `into_frame`.
-struct Reading(u32);
-
-impl sse_core::IntoFrame for Reading {
-    type Data = String;
-
-    fn into_frame(self) -> Result<Frame<String>, sse_core::BoxError> {
-        match self.0 {
-            0 => Ok(Frame::Comment(Comment::from_static("zero"))),
-            n if n > 100 => Err(format!("{n} is out of range").into()),
-            n => Ok(Frame::Event(SseItem::new(n.to_string()))),
-        }
-    }
-}
-
-#[test]
-fn elements_of_the_users_own_type_go_through_into_frame() {
-    let source = stream::iter([Reading(1), Reading(0), Reading(2), Reading(101), Reading(3)]);
-    let chunks = drain(EventStream::with_formatter(source, Text));
-    assert_eq!(chunks.len(), 2);
-    assert_eq!(
-        chunks[0].as_ref().unwrap(),
-        &b"data: 1\n\n: zero\ndata: 2\n\n"[..]
-    );
-    let err = chunks[1].as_ref().unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Source);
 }
 
 #[test]
@@ -421,12 +393,12 @@ fn events_read_in_place_and_frames_mix_in_one_chunk() {
     // `SseItem`, `Frame` and `Result` elements are read where they lie;
     // comments and errors still go through `into_frame`.
     let source = stream::iter([
-        Ok::<_, std::io::Error>(Frame::Event(text_item("a"))),
-        Ok(Frame::Comment(Comment::from_static("c"))),
-        Ok(Frame::Event(text_item("b"))),
+        Ok::<_, std::io::Error>(SseFrame::Event(text_item("a"))),
+        Ok(SseFrame::Comment(Comment::from_static("c"))),
+        Ok(SseFrame::Event(text_item("b"))),
         Err(std::io::Error::other("boom")),
     ]);
-    let chunks = drain(EventStream::with_formatter(source, Text));
+    let chunks = drain(EventStream::new(source, Text));
     assert_eq!(
         chunks[0].as_ref().unwrap(),
         &b"data: a\n\n: c\ndata: b\n\n"[..]

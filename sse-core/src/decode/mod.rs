@@ -255,10 +255,10 @@ impl Decoder {
         self.feed_lines(chunk);
     }
 
-    /// Ends the stream: an event not yet dispatched by an empty line is
-    /// dropped (rule D9), and the decoder is ready for a new stream, the
-    /// last event id kept as a reconnecting client keeps it.
-    pub fn finish(&mut self) {
+    /// Starts over for a new connection, as a reconnecting client does: an
+    /// event not yet dispatched by an empty line is dropped (rule D9), and
+    /// the last event id is kept. Call it when a stream ends.
+    pub fn reset(&mut self) {
         self.lines = LineSplitter::default();
         self.partial.clear();
         self.bom_seen = Some(0);

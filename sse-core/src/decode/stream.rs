@@ -56,6 +56,7 @@ pin_project! {
     /// # });
     /// ```
     #[derive(Debug)]
+    #[must_use = "streams do nothing unless polled"]
     pub struct DecodeStream<S> {
         #[pin]
         inner: S,
@@ -117,12 +118,12 @@ where
                 }
                 Poll::Ready(Some(Err(err))) => {
                     *this.ended = true;
-                    this.decoder.finish();
+                    this.decoder.reset();
                     return Poll::Ready(Some(Err(DecodeStreamError::Source(err))));
                 }
                 Poll::Ready(None) => {
                     *this.ended = true;
-                    this.decoder.finish();
+                    this.decoder.reset();
                 }
                 Poll::Pending => return Poll::Pending,
             }

@@ -20,7 +20,7 @@ use crate::error::FormatError;
 /// use sse_core::{format::Raw, Encoder, SseItem};
 ///
 /// let mut buf = bytes::BytesMut::new();
-/// Encoder::with_formatter(Raw).encode(&SseItem::new(Bytes::from_static(b"a\nb")), &mut buf).unwrap();
+/// Encoder::new(Raw).encode(&SseItem::new(Bytes::from_static(b"a\nb")), &mut buf).unwrap();
 /// assert_eq!(&buf[..], b"data: a\ndata: b\n\n");
 /// ```
 #[derive(Clone, Copy, Debug, Default)]

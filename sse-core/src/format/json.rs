@@ -1,4 +1,4 @@
-//! [`Json`] and [`Auto`]: data through serde.
+//! [`Json`]: data through serde.
 
 use serde::Serialize;
 
@@ -23,7 +23,7 @@ use crate::error::FormatError;
 /// struct HeartRate { heart_rate: u32 }
 ///
 /// let mut buf = bytes::BytesMut::new();
-/// Encoder::with_formatter(Json).encode(&SseItem::new(HeartRate { heart_rate: 72 }), &mut buf).unwrap();
+/// Encoder::new(Json).encode(&SseItem::new(HeartRate { heart_rate: 72 }), &mut buf).unwrap();
 /// assert_eq!(&buf[..], br#"data: {"heartRate":72}"#.iter().chain(b"\n\n").copied().collect::<Vec<_>>());
 /// ```
 #[derive(Clone, Copy, Debug, Default)]
@@ -36,7 +36,7 @@ impl<T: Serialize + ?Sized> Formatter<T> for Json {
 }
 
 #[cfg(feature = "std")]
-pub(super) fn write_json<T: Serialize + ?Sized>(
+fn write_json<T: Serialize + ?Sized>(
     data: &T,
     out: &mut DataWriter<'_>,
 ) -> Result<(), FormatError> {
@@ -71,7 +71,7 @@ impl std::io::Write for Append<'_> {
 }
 
 #[cfg(not(feature = "std"))]
-pub(super) fn write_json<T: Serialize + ?Sized>(
+fn write_json<T: Serialize + ?Sized>(
     data: &T,
     out: &mut DataWriter<'_>,
 ) -> Result<(), FormatError> {

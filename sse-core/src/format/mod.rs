@@ -4,22 +4,23 @@
 //!
 //! | formatter | data types | writes |
 //! |---|---|---|
-//! | [`Auto`] (default, `json`) | any `T: Serialize` | strings and byte strings as they are, everything else as compact JSON (what ASP.NET Core does) |
 //! | [`Text`] | `&str`, `String`, `Cow<str>`, `Arc<str>`, … | the text |
 //! | [`Raw`] | `Bytes`, `Vec<u8>`, `[u8]`, `&[u8]` | the bytes; a large `Bytes` without line breaks is not copied |
 //! | [`Json`] (`json`) | any `T: Serialize` | compact JSON, strings included |
+//!
+//! The format of a stream follows from its formatter, chosen with its type,
+//! never from the values it carries, so a client can parse every event of
+//! a stream the same way. Mixing is explicit: a stream of JSON events that
+//! ends with a bare `data: [DONE]` sets that last event as the
+//! [final event](crate::Options::with_final_event).
 //! | [`from_fn`] | anything | whatever the closure writes, like .NET's `itemFormatter` |
 
-mod auto;
 mod bytes;
 #[cfg(feature = "json")]
 mod json;
-#[cfg(feature = "json")]
-mod probe;
 mod text;
 mod writer;
 
-pub use self::auto::Auto;
 pub use self::bytes::Raw;
 #[cfg(feature = "json")]
 pub use self::json::Json;
@@ -56,7 +57,7 @@ use core::fmt;
 /// }
 ///
 /// let mut buf = bytes::BytesMut::new();
-/// Encoder::with_formatter(Thermometer).encode(&SseItem::new(Celsius(21.04)), &mut buf)?;
+/// Encoder::new(Thermometer).encode(&SseItem::new(Celsius(21.04)), &mut buf)?;
 /// assert_eq!(&buf[..], "data: 21.0 °C\n\n".as_bytes());
 /// # Ok::<(), FormatError>(())
 /// ```
@@ -84,7 +85,7 @@ impl<T: ?Sized, F: Formatter<T> + ?Sized> Formatter<T> for &mut F {
 /// use core::fmt::Write;
 /// use sse_core::{format, Encoder, SseItem};
 ///
-/// let mut encoder = Encoder::with_formatter(format::from_fn(|n: &u32, out| {
+/// let mut encoder = Encoder::new(format::from_fn(|n: &u32, out| {
 ///     write!(out, "Heart Rate: {n} bpm")?;
 ///     Ok(())
 /// }));

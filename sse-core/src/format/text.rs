@@ -14,7 +14,7 @@ use crate::error::FormatError;
 /// use sse_core::{format::Text, Encoder, SseItem};
 ///
 /// let mut buf = bytes::BytesMut::new();
-/// Encoder::with_formatter(Text).encode(&SseItem::new("two\r\nlines"), &mut buf).unwrap();
+/// Encoder::new(Text).encode(&SseItem::new("two\r\nlines"), &mut buf).unwrap();
 /// assert_eq!(&buf[..], b"data: two\ndata: lines\n\n");
 /// ```
 #[derive(Clone, Copy, Debug, Default)]
@@ -23,7 +23,7 @@ pub struct Text;
 impl<T: AsRef<str> + ?Sized> Formatter<T> for Text {
     #[inline]
     fn format(&mut self, data: &T, out: &mut DataWriter<'_>) -> Result<(), FormatError> {
-        out.write_str(data.as_ref());
+        out.write_text(data.as_ref());
         Ok(())
     }
 }

@@ -40,7 +40,7 @@ impl<'a> DataWriter<'a> {
 
     /// Writes text.
     #[inline(always)]
-    pub fn write_str(&mut self, text: &str) {
+    pub fn write_text(&mut self, text: &str) {
         self.write_bytes(text.as_bytes());
     }
 
@@ -163,7 +163,7 @@ impl<'a> DataWriter<'a> {
 
 impl fmt::Write for DataWriter<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        DataWriter::write_str(self, s);
+        self.write_text(s);
         Ok(())
     }
 }

@@ -1,5 +1,5 @@
-//! What a source stream may yield: [`IntoFrame`], and the [`Tagged`] and
-//! [`TryTagged`] adapters that turn plain data into items.
+//! What a source stream may yield: [`IntoSseFrame`], and the [`DataItems`]
+//! and [`TryDataItems`] adapters that turn plain data into items.
 
 use core::pin::Pin;
 use core::task::{Context, Poll};
@@ -8,35 +8,43 @@ use pin_project_lite::pin_project;
 
 use crate::error::BoxError;
 use crate::field::EventType;
-use crate::item::{Frame, SseItem};
+use crate::item::{SseFrame, SseItem};
 
-/// An element of a source stream: an [`SseItem`] or a [`Frame`], or a
+/// What a source stream may yield: an [`SseItem`] or an [`SseFrame`], or a
 /// `Result` of either, whose error ends the stream.
-pub trait IntoFrame {
+///
+/// The trait is sealed: these four are the elements an
+/// [`EventStream`](crate::EventStream) reads. Name it in bounds, as in
+/// `S::Item: IntoSseFrame` and `F: Formatter<<S::Item as IntoSseFrame>::Data>`.
+pub trait IntoSseFrame: sealed::Element<Self::Data> {
     /// The data type of the items.
     type Data;
+}
 
-    /// The frame, or the source's error.
-    ///
-    /// # Errors
-    ///
-    /// The source's own error, for `Result` elements.
-    fn into_frame(self) -> Result<Frame<Self::Data>, BoxError>;
+pub(crate) mod sealed {
+    use crate::error::BoxError;
+    use crate::item::{SseFrame, SseItem};
 
-    /// The event, borrowed, when the element is one. The encoder reads
-    /// events in place through this, without moving them into a
-    /// [`Frame`] first; the default, `None`, sends every element through
-    /// [`into_frame`](Self::into_frame).
-    fn as_event(&self) -> Option<&SseItem<Self::Data>> {
-        None
+    /// The methods of [`IntoSseFrame`](super::IntoSseFrame), out of reach
+    /// of other crates.
+    pub trait Element<D> {
+        /// The frame, or the source's error.
+        fn into_frame(self) -> Result<SseFrame<D>, BoxError>;
+
+        /// The event, borrowed, when the element is one: the encoder reads
+        /// events where the source put them, since moving a freshly
+        /// written item first makes the CPU wait on its stores.
+        fn as_event(&self) -> Option<&SseItem<D>>;
     }
 }
 
-impl<T> IntoFrame for SseItem<T> {
+impl<T> IntoSseFrame for SseItem<T> {
     type Data = T;
+}
 
-    fn into_frame(self) -> Result<Frame<T>, BoxError> {
-        Ok(Frame::Event(self))
+impl<T> sealed::Element<T> for SseItem<T> {
+    fn into_frame(self) -> Result<SseFrame<T>, BoxError> {
+        Ok(SseFrame::Event(self))
     }
 
     #[inline]
@@ -45,10 +53,12 @@ impl<T> IntoFrame for SseItem<T> {
     }
 }
 
-impl<T> IntoFrame for Frame<T> {
+impl<T> IntoSseFrame for SseFrame<T> {
     type Data = T;
+}
 
-    fn into_frame(self) -> Result<Frame<T>, BoxError> {
+impl<T> sealed::Element<T> for SseFrame<T> {
+    fn into_frame(self) -> Result<SseFrame<T>, BoxError> {
         Ok(self)
     }
 
@@ -61,11 +71,13 @@ impl<T> IntoFrame for Frame<T> {
     }
 }
 
-impl<T, E: Into<BoxError>> IntoFrame for Result<SseItem<T>, E> {
+impl<T, E: Into<BoxError>> IntoSseFrame for Result<SseItem<T>, E> {
     type Data = T;
+}
 
-    fn into_frame(self) -> Result<Frame<T>, BoxError> {
-        self.map(Frame::Event).map_err(Into::into)
+impl<T, E: Into<BoxError>> sealed::Element<T> for Result<SseItem<T>, E> {
+    fn into_frame(self) -> Result<SseFrame<T>, BoxError> {
+        self.map(SseFrame::Event).map_err(Into::into)
     }
 
     #[inline]
@@ -74,39 +86,55 @@ impl<T, E: Into<BoxError>> IntoFrame for Result<SseItem<T>, E> {
     }
 }
 
-impl<T, E: Into<BoxError>> IntoFrame for Result<Frame<T>, E> {
+impl<T, E: Into<BoxError>> IntoSseFrame for Result<SseFrame<T>, E> {
     type Data = T;
+}
 
-    fn into_frame(self) -> Result<Frame<T>, BoxError> {
+impl<T, E: Into<BoxError>> sealed::Element<T> for Result<SseFrame<T>, E> {
+    fn into_frame(self) -> Result<SseFrame<T>, BoxError> {
         self.map_err(Into::into)
     }
 
     #[inline]
     fn as_event(&self) -> Option<&SseItem<T>> {
-        self.as_ref().ok().and_then(Frame::as_event)
+        self.as_ref().ok().and_then(sealed::Element::as_event)
     }
 }
 
 pin_project! {
-    /// Wraps each element of a stream of data in an [`SseItem`] with the
-    /// same optional event type. Built by
-    /// [`EventStream::text`](crate::EventStream::text) and
-    /// [`EventStream::json`](crate::EventStream::json).
+    /// Wraps each element of a stream of data in an [`SseItem`], all with
+    /// the same optional event type: the source of the `text` and `json`
+    /// entry points.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_util::{stream, StreamExt};
+    /// use sse_core::{DataItems, EventType, SseItem};
+    ///
+    /// # futures_executor::block_on(async {
+    /// let tick = EventType::from_static("tick");
+    /// let items: Vec<_> = DataItems::new(stream::iter([1, 2]), Some(tick.clone())).collect().await;
+    /// assert_eq!(items[1], SseItem::new(2).with_event_type(tick));
+    /// # });
+    /// ```
     #[derive(Debug)]
-    pub struct Tagged<S> {
+    #[must_use = "streams do nothing unless polled"]
+    pub struct DataItems<S> {
         #[pin]
         inner: S,
         event_type: Option<EventType>,
     }
 }
 
-impl<S> Tagged<S> {
-    pub(crate) const fn new(inner: S, event_type: Option<EventType>) -> Self {
+impl<S> DataItems<S> {
+    /// Items of `inner`'s elements, each with `event_type`.
+    pub const fn new(inner: S, event_type: Option<EventType>) -> Self {
         Self { inner, event_type }
     }
 }
 
-impl<S: Stream> Stream for Tagged<S> {
+impl<S: Stream> Stream for DataItems<S> {
     type Item = SseItem<S::Item>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -123,22 +151,24 @@ impl<S: Stream> Stream for Tagged<S> {
 }
 
 pin_project! {
-    /// Like [`Tagged`], for a stream of `Result`s: errors pass through.
+    /// Like [`DataItems`], for a stream of `Result`s: errors pass through.
     #[derive(Debug)]
-    pub struct TryTagged<S> {
+    #[must_use = "streams do nothing unless polled"]
+    pub struct TryDataItems<S> {
         #[pin]
         inner: S,
         event_type: Option<EventType>,
     }
 }
 
-impl<S> TryTagged<S> {
-    pub(crate) const fn new(inner: S, event_type: Option<EventType>) -> Self {
+impl<S> TryDataItems<S> {
+    /// Items of `inner`'s `Ok` elements, each with `event_type`.
+    pub const fn new(inner: S, event_type: Option<EventType>) -> Self {
         Self { inner, event_type }
     }
 }
 
-impl<S, T, E> Stream for TryTagged<S>
+impl<S, T, E> Stream for TryDataItems<S>
 where
     S: Stream<Item = Result<T, E>>,
 {

@@ -3,7 +3,8 @@
 
 mod frames;
 
-pub use self::frames::{IntoFrame, Tagged, TryTagged};
+pub use self::frames::{DataItems, IntoSseFrame, TryDataItems};
+pub(crate) use self::frames::sealed::Element;
 
 use alloc::collections::VecDeque;
 use bytes::{Bytes, BytesMut};
@@ -16,16 +17,14 @@ use futures_core::Stream;
 use pin_project_lite::pin_project;
 
 use crate::encode::{Encoder, encode_comment, put_retry};
-use crate::error::{Error, FormatError};
+use crate::error::Error;
 use crate::field::EventType;
 #[cfg(feature = "json")]
 use crate::format::Json;
-use crate::format::{Auto, Formatter, Text};
-use crate::item::{Frame, SseItem};
+use crate::format::{Formatter, Text};
+use crate::item::{SseFrame, SseItem};
+use crate::options::Options;
 use crate::output::Output;
-
-/// The default [`EventStream::chunk_budget`]: 16 KiB.
-pub const DEFAULT_CHUNK_BUDGET: usize = 16 * 1024;
 
 /// How much room a stream of small chunks takes at a time: the buffer is
 /// not allocated before the first item, and then holds at least this much.
@@ -60,12 +59,18 @@ pin_project! {
     /// - **Zero copy for large payloads.** A `Bytes` payload of 4 KiB or
     ///   more without line breaks ([`Raw`](crate::format::Raw)) travels as
     ///   its own chunk.
-    /// - **Shutdown.** With [`until`](Self::until), a signal ends the stream
-    ///   at the next event boundary, optionally after a
-    ///   [final frame](Self::set_shutdown_frame).
+    /// - **Shutdown.** With [`with_shutdown`](Self::with_shutdown), a
+    ///   signal ends the stream at the next event boundary, after the
+    ///   [shutdown event](Options::with_shutdown_event) if one is set.
     ///
-    /// The source yields anything that is [`IntoFrame`]: [`SseItem`]s,
-    /// [`Frame`]s, or `Result`s of either.
+    /// [`with_options`](Self::with_options) applies the retry hint, the
+    /// chunk budget and the final and shutdown events of an [`Options`];
+    /// keep-alive is a layer of its own,
+    /// [`KeepAliveStream`](crate::KeepAliveStream), and
+    /// [`EventBody`](crate::EventBody) puts them all together.
+    ///
+    /// The source yields anything that is [`IntoSseFrame`]: [`SseItem`]s,
+    /// [`SseFrame`]s, or `Result`s of either.
     ///
     /// [`SseItem`]: crate::SseItem
     ///
@@ -79,7 +84,7 @@ pin_project! {
     /// let items = stream::iter(["1", "2", "3"].map(|n| {
     ///     SseItem::new(n).with_event_type(EventType::from_static("tick"))
     /// }));
-    /// let mut body = EventStream::with_formatter(items, sse_core::format::Text);
+    /// let mut body = EventStream::new(items, sse_core::format::Text);
     /// // Three ready items become one chunk.
     /// let chunk = body.next().await.unwrap().unwrap();
     /// assert_eq!(
@@ -89,7 +94,8 @@ pin_project! {
     /// assert!(body.next().await.is_none());
     /// # });
     /// ```
-    pub struct EventStream<S, F = Auto, G = core::future::Pending<()>> {
+    #[must_use = "streams do nothing unless polled"]
+    pub struct EventStream<S, F, G = core::future::Pending<()>> {
         #[pin]
         source: S,
         #[pin]
@@ -103,108 +109,111 @@ pin_project! {
         // Whether the last chunk filled the budget: a busy stream gets a
         // buffer of twice the budget, reclaimed whole at each chunk.
         busy: bool,
+        // Sent when the shutdown signal fires, and when the source ends.
         farewell: Option<Bytes>,
+        last_words: Option<Bytes>,
         state: State,
     }
 }
 
-impl<S> EventStream<S> {
-    /// Encodes a stream of items, formatting data with [`Auto`]: strings as
-    /// they are, everything else as JSON.
-    #[must_use]
-    pub fn new(source: S) -> Self {
-        Self::with_formatter(source, Auto)
-    }
-}
-
-impl<S> EventStream<Tagged<S>, Text> {
-    /// Encodes a stream of strings, each as one event with the given event
-    /// type (ASP.NET Core's `ServerSentEvents(IAsyncEnumerable<string>,
-    /// eventType)`).
-    #[must_use]
-    pub fn text(source: S, event_type: Option<EventType>) -> Self {
-        Self::with_formatter(Tagged::new(source, event_type), Text)
-    }
-}
-
-impl<S> EventStream<TryTagged<S>, Text> {
-    /// Like [`EventStream::text`], for a stream of `Result`s whose error
-    /// ends the stream.
-    #[must_use]
-    pub fn try_text(source: S, event_type: Option<EventType>) -> Self {
-        Self::with_formatter(TryTagged::new(source, event_type), Text)
-    }
-}
-
-#[cfg(feature = "json")]
-impl<S> EventStream<Tagged<S>, Json> {
-    /// Encodes a stream of values as compact JSON, each as one event with
-    /// the given event type (ASP.NET Core's
-    /// `ServerSentEvents<T>(IAsyncEnumerable<T>, eventType)`).
-    #[must_use]
-    pub fn json(source: S, event_type: Option<EventType>) -> Self {
-        Self::with_formatter(Tagged::new(source, event_type), Json)
-    }
-}
-
-#[cfg(feature = "json")]
-impl<S> EventStream<TryTagged<S>, Json> {
-    /// Like [`EventStream::json`], for a stream of `Result`s whose error
-    /// ends the stream.
-    #[must_use]
-    pub fn try_json(source: S, event_type: Option<EventType>) -> Self {
-        Self::with_formatter(TryTagged::new(source, event_type), Json)
-    }
-}
-
 impl<S, F> EventStream<S, F> {
-    /// Encodes a stream of items, formatting data with `formatter`.
-    #[must_use]
-    pub fn with_formatter(source: S, formatter: F) -> Self {
+    /// Encodes a stream of items (or frames, or `Result`s of either), their
+    /// data written by `formatter`: [`Text`], [`Json`](crate::format::Json),
+    /// [`Raw`](crate::format::Raw) or one of your own.
+    pub fn new(source: S, formatter: F) -> Self {
         Self {
             source,
             shutdown: core::future::pending(),
-            encoder: Encoder::with_formatter(formatter),
+            encoder: Encoder::new(formatter),
             buf: BytesMut::new(),
             queue: VecDeque::new(),
-            budget: DEFAULT_CHUNK_BUDGET,
+            budget: Options::DEFAULT_CHUNK_BUDGET,
             retry_hint: None,
             busy: false,
             farewell: None,
+            last_words: None,
             state: State::Open,
         }
     }
 }
 
-impl<S, F, G> EventStream<S, F, G> {
-    /// Sets how many bytes of ready events are gathered into one chunk
-    /// before it is handed over ([`DEFAULT_CHUNK_BUDGET`] by default). An
-    /// event larger than the budget still goes out whole. A budget of 0 is
-    /// taken as 1: one event per chunk.
-    #[must_use]
-    pub fn chunk_budget(mut self, bytes: usize) -> Self {
-        self.budget = bytes.max(1);
-        self
+impl<S> EventStream<DataItems<S>, Text> {
+    /// Encodes a stream of strings, each as one event with the given event
+    /// type (ASP.NET Core's `ServerSentEvents(IAsyncEnumerable<string>,
+    /// eventType)`).
+    pub fn text(source: S, event_type: Option<EventType>) -> Self {
+        Self::new(DataItems::new(source, event_type), Text)
     }
+}
 
-    /// Sends `retry: <ms>` before anything else, telling the client how
-    /// long to wait before reconnecting (rule E6).
+impl<S> EventStream<TryDataItems<S>, Text> {
+    /// Like [`EventStream::text`], for a stream of `Result`s whose error
+    /// ends the stream.
+    pub fn try_text(source: S, event_type: Option<EventType>) -> Self {
+        Self::new(TryDataItems::new(source, event_type), Text)
+    }
+}
+
+#[cfg(feature = "json")]
+impl<S> EventStream<DataItems<S>, Json> {
+    /// Encodes a stream of values as compact JSON, each as one event with
+    /// the given event type (ASP.NET Core's
+    /// `ServerSentEvents<T>(IAsyncEnumerable<T>, eventType)`).
+    pub fn json(source: S, event_type: Option<EventType>) -> Self {
+        Self::new(DataItems::new(source, event_type), Json)
+    }
+}
+
+#[cfg(feature = "json")]
+impl<S> EventStream<TryDataItems<S>, Json> {
+    /// Like [`EventStream::json`], for a stream of `Result`s whose error
+    /// ends the stream.
+    pub fn try_json(source: S, event_type: Option<EventType>) -> Self {
+        Self::new(TryDataItems::new(source, event_type), Json)
+    }
+}
+
+impl<S, F, G> EventStream<S, F, G> {
+    /// Applies the options that shape the encoded stream: the
+    /// [retry hint](Options::with_retry), sent before anything else; the
+    /// [chunk budget](Options::with_chunk_budget); the
+    /// [final event](Options::with_final_event), sent when the source ends;
+    /// and the [shutdown event](Options::with_shutdown_event
+    /// "(feature tokio)"), sent when the [shutdown](Self::with_shutdown)
+    /// signal fires. Keep-alive and the error hook belong to the layers
+    /// around it ([`EventBody`](crate::EventBody)).
     ///
-    /// It is written as a lone field line: the client applies it at once,
-    /// and no empty event is dispatched. Setting it again replaces it.
-    #[must_use]
-    pub fn retry_hint(mut self, retry: Duration) -> Self {
-        self.retry_hint = Some(retry);
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use futures_util::{stream, StreamExt};
+    /// use sse_core::{EventStream, Options, SseItem};
+    ///
+    /// # futures_executor::block_on(async {
+    /// let options = Options::new()
+    ///     .with_retry(Duration::from_secs(2))
+    ///     .with_final_event(SseItem::new("[DONE]"));
+    /// let body = EventStream::text(stream::iter(["a"]), None).with_options(&options);
+    /// let chunks: Vec<_> = body.map(Result::unwrap).collect().await;
+    /// assert_eq!(chunks.concat(), b"retry: 2000\ndata: a\n\ndata: [DONE]\n\n");
+    /// # });
+    /// ```
+    pub fn with_options(mut self, options: &Options) -> Self {
+        self.budget = options.chunk_budget;
+        self.retry_hint = options.retry;
+        self.last_words.clone_from(&options.final_event);
+        self.farewell.clone_from(&options.shutdown_event);
         self
     }
 
     /// Ends the stream when `signal` completes: events already encoded are
-    /// handed out, then the [shutdown frame](Self::set_shutdown_frame) if one is
+    /// handed out, then the [shutdown event](Self::with_options) if one is
     /// set, then the stream ends. The source is not polled again: items it
     /// has not yielded yet (still queued in a channel, say) are not sent.
     ///
     /// The signal is checked between events, never in the middle of one.
-    pub fn until<G2: Future<Output = ()>>(self, signal: G2) -> EventStream<S, F, G2> {
+    pub fn with_shutdown<G2: Future<Output = ()>>(self, signal: G2) -> EventStream<S, F, G2> {
         EventStream {
             source: self.source,
             shutdown: signal,
@@ -215,28 +224,13 @@ impl<S, F, G> EventStream<S, F, G> {
             retry_hint: self.retry_hint,
             busy: self.busy,
             farewell: self.farewell,
+            last_words: self.last_words,
             state: self.state,
         }
     }
 
-    /// Sets a frame to send when the [shutdown signal](Self::until) fires,
-    /// such as an event telling the client to reconnect elsewhere. It is
-    /// encoded now, with the stream's formatter.
-    ///
-    /// # Errors
-    ///
-    /// The formatter's error; the stream is then unchanged.
-    pub fn set_shutdown_frame<T>(&mut self, frame: &Frame<T>) -> Result<(), FormatError>
-    where
-        F: Formatter<T>,
-    {
-        let mut buf = BytesMut::new();
-        self.encoder.encode_frame(frame, &mut buf)?;
-        self.farewell = Some(buf.freeze());
-        Ok(())
-    }
-
     /// The source stream.
+    #[must_use]
     pub const fn get_ref(&self) -> &S {
         &self.source
     }
@@ -252,6 +246,7 @@ impl<S, F, G> EventStream<S, F, G> {
     }
 
     /// Takes the source stream back; buffered bytes are dropped.
+    #[must_use]
     pub fn into_inner(self) -> S {
         self.source
     }
@@ -270,8 +265,8 @@ impl<S, F, G> fmt::Debug for EventStream<S, F, G> {
 impl<S, F, G> Stream for EventStream<S, F, G>
 where
     S: Stream,
-    S::Item: IntoFrame,
-    F: Formatter<<S::Item as IntoFrame>::Data>,
+    S::Item: IntoSseFrame,
+    F: Formatter<<S::Item as IntoSseFrame>::Data>,
     G: Future<Output = ()>,
 {
     type Item = Result<Bytes, Error>;
@@ -331,20 +326,23 @@ where
                 }
                 match polled {
                     Poll::Ready(Some(next)) => match next.into_frame() {
-                        Ok(Frame::Event(item)) => {
+                        Ok(SseFrame::Event(item)) => {
                             if let Err(err) = encode_into(this.encoder, &item, this.buf, this.queue)
                             {
                                 *this.state = State::Failed(err);
                                 break;
                             }
                         }
-                        Ok(Frame::Comment(comment)) => encode_comment(&comment, this.buf),
+                        Ok(SseFrame::Comment(comment)) => encode_comment(&comment, this.buf),
                         Err(err) => {
                             *this.state = State::Failed(Error::source_failed(err));
                             break;
                         }
                     },
                     Poll::Ready(None) => {
+                        if let Some(last_words) = this.last_words.take() {
+                            this.buf.extend_from_slice(&last_words);
+                        }
                         *this.state = State::Draining;
                         break;
                     }
@@ -440,7 +438,7 @@ mod tests {
     #[test]
     fn an_idle_stream_holds_no_buffer() {
         let source = futures_util::stream::pending::<SseItem<&str>>();
-        let mut stream = core::pin::pin!(EventStream::with_formatter(source, Text));
+        let mut stream = core::pin::pin!(EventStream::new(source, Text));
         let mut cx = Context::from_waker(Waker::noop());
         for _ in 0..3 {
             assert!(stream.as_mut().poll_next(&mut cx).is_pending());
@@ -454,7 +452,7 @@ mod tests {
             left: 100,
             parked: false,
         };
-        let mut stream = core::pin::pin!(EventStream::with_formatter(source, Text));
+        let mut stream = core::pin::pin!(EventStream::new(source, Text));
         let mut cx = Context::from_waker(Waker::noop());
         let mut chunks = 0;
         let mut reclaims = 0;

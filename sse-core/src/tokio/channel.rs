@@ -19,19 +19,19 @@ use tokio::sync::mpsc;
 ///
 /// ```
 /// use futures_util::StreamExt;
-/// use sse_core::{SseItem, tokio::channel};
+/// use sse_core::{format::Text, Comment, SseFrame, SseItem, tokio::channel};
 ///
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// let (sender, receiver) = channel::<SseItem<String>>(16);
+/// let (sender, receiver) = channel::<SseFrame<String>>(16);
 /// tokio::spawn(async move {
+///     sender.send(Comment::from_static("hi")).await.ok();
 ///     sender.send(SseItem::new("hello".to_owned())).await.ok();
 /// });
-/// let body = sse_core::EventStream::new(receiver);
+/// let body = sse_core::EventStream::new(receiver, Text);
 /// let chunks: Vec<_> = body.map(Result::unwrap).collect().await;
-/// assert_eq!(chunks.concat(), b"data: hello\n\n");
+/// assert_eq!(chunks.concat(), b": hi\ndata: hello\n\n");
 /// # });
 /// ```
-#[must_use]
 pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     let (sender, receiver) = mpsc::channel(capacity.max(1));
     (Sender { inner: sender }, Receiver { inner: receiver })
@@ -52,14 +52,17 @@ impl<T> Clone for Sender<T> {
 }
 
 impl<T> Sender<T> {
-    /// Queues `item`, waiting while the queue is full.
+    /// Queues `item`, waiting while the queue is full. Anything that
+    /// converts into the channel's items goes: on a channel of
+    /// [`SseFrame`](crate::SseFrame)s, an [`SseItem`](crate::SseItem) or a
+    /// [`Comment`](crate::Comment).
     ///
     /// # Errors
     ///
     /// [`Disconnected`], with the item, once the client is gone.
-    pub async fn send(&self, item: T) -> Result<(), Disconnected<T>> {
+    pub async fn send(&self, item: impl Into<T>) -> Result<(), Disconnected<T>> {
         self.inner
-            .send(item)
+            .send(item.into())
             .await
             .map_err(|mpsc::error::SendError(item)| Disconnected(item))
     }
@@ -71,8 +74,8 @@ impl<T> Sender<T> {
     /// [`TrySendError::Full`] when the queue is full,
     /// [`TrySendError::Disconnected`] once the client is gone; both carry
     /// the item back.
-    pub fn try_send(&self, item: T) -> Result<(), TrySendError<T>> {
-        self.inner.try_send(item).map_err(|err| match err {
+    pub fn try_send(&self, item: impl Into<T>) -> Result<(), TrySendError<T>> {
+        self.inner.try_send(item.into()).map_err(|err| match err {
             mpsc::error::TrySendError::Full(item) => TrySendError::Full(item),
             mpsc::error::TrySendError::Closed(item) => TrySendError::Disconnected(item),
         })
@@ -93,6 +96,7 @@ impl<T> Sender<T> {
 /// The consumer half of a [`channel`]: a stream of the items sent, which
 /// ends when every [`Sender`] is dropped.
 #[derive(Debug)]
+#[must_use = "streams do nothing unless polled"]
 pub struct Receiver<T> {
     inner: mpsc::Receiver<T>,
 }

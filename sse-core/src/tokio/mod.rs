@@ -1,41 +1,36 @@
-//! What every adapter on tokio needs, written once: the keep-alive
-//! [`TokioTimer`], the graceful-[`Shutdown`] handle, the bounded
-//! [`channel`] for handlers that push events from elsewhere, and the
-//! [`Pipeline`] that puts a response body together from them.
+//! What serving events on tokio needs beyond the encoder: the keep-alive
+//! [`TokioTimer`], the graceful-[`Shutdown`] handle and the bounded
+//! [`channel`] for handlers that push events from elsewhere.
 //!
-//! Enabled by the `tokio` feature (which implies `std`).
+//! Enabled by the `tokio` feature (which implies `std`). Only the timer
+//! needs a running tokio runtime; the shutdown handle and the channel are
+//! tokio's runtime-independent `sync` primitives and work on any executor.
+//! The adapters put them together with [`EventBody`](crate::EventBody).
 
 mod channel;
-mod forward;
-mod pipeline;
 mod shutdown;
 mod timer;
 
 pub use self::channel::{Disconnected, Receiver, Sender, TrySendError, channel};
-pub use self::pipeline::{
-    BodyStream, HEADERS, LocalBodyStream, LocalBoxStream, Pipeline, SendBoxStream,
-    is_refused_header,
-};
 pub use self::shutdown::{Shutdown, ShutdownSignal};
-pub use self::timer::{TokioSleep, TokioTimer};
+pub use self::timer::TokioTimer;
 
 #[cfg(test)]
-// The stand-in adapter below gets `pub` methods from the macro, as a real
-// adapter needs them, and does not use them all.
-#[allow(unreachable_pub, dead_code)]
 mod tests {
     use super::*;
-    use crate::Timer;
-    use crate::{EventStream, SseItem};
+    use crate::format::Text;
+    use crate::{Comment, EventBody, EventStream, KeepAlive, Options, SseFrame, SseItem, Timer};
     use alloc::string::ToString;
+    use alloc::sync::Arc;
+    use alloc::vec::Vec;
     use core::time::Duration;
-    use futures_util::{FutureExt, StreamExt};
+    use futures_util::{FutureExt, StreamExt, stream};
 
     #[tokio::test]
     async fn shutdown_ends_a_pending_stream_after_its_events() {
         let shutdown = Shutdown::new();
         let (sender, receiver) = channel::<SseItem<&str>>(4);
-        let mut body = EventStream::new(receiver).until(shutdown.signal());
+        let mut body = EventStream::new(receiver, Text).with_shutdown(shutdown.signal());
         sender.send(SseItem::new("a")).await.unwrap();
         assert_eq!(&body.next().await.unwrap().unwrap()[..], b"data: a\n\n");
         shutdown.trigger();
@@ -45,11 +40,11 @@ mod tests {
 
     #[tokio::test]
     async fn send_fails_with_the_item_once_the_stream_is_dropped() {
-        let (sender, receiver) = channel::<SseItem<&str>>(1);
-        drop(EventStream::new(receiver));
+        let (sender, receiver) = channel::<SseFrame<&str>>(1);
+        drop(EventStream::new(receiver, Text));
         assert!(sender.is_closed());
-        let Disconnected(item) = sender.send(SseItem::new("lost?")).await.unwrap_err();
-        assert_eq!(*item.data(), "lost?");
+        let Disconnected(frame) = sender.send(SseItem::new("lost?")).await.unwrap_err();
+        assert_eq!(frame, SseFrame::Event(SseItem::new("lost?")));
     }
 
     #[tokio::test]
@@ -75,150 +70,100 @@ mod tests {
         assert!(sleep.as_mut().now_or_never().is_some());
     }
 
-    /// A stand-in for an adapter's response type.
-    struct Adapter<S, F = crate::format::Auto> {
-        pipeline: Pipeline<S, F>,
+    fn body<S>(source: S, options: &Options) -> EventBody
+    where
+        S: futures_core::Stream + Send + 'static,
+        S::Item: crate::IntoSseFrame,
+        Text: crate::Formatter<<S::Item as crate::IntoSseFrame>::Data>,
+    {
+        EventBody::new(source, Text, options, TokioTimer)
     }
 
-    impl<S, F> Adapter<S, F> {
-        fn from_pipeline(pipeline: Pipeline<S, F>) -> Self {
-            Self { pipeline }
-        }
-    }
-
-    crate::__forward_pipeline!(Adapter, sse_core);
-
-    async fn body_bytes(body: BodyStream) -> alloc::vec::Vec<u8> {
-        let chunks: alloc::vec::Vec<_> = body.map(Result::unwrap).collect().await;
-        chunks.concat()
+    async fn body_bytes(body: EventBody) -> Vec<u8> {
+        body.collect::<Vec<_>>().await.concat()
     }
 
     #[tokio::test]
-    async fn forwarded_entry_points_and_options_reach_the_pipeline() {
-        use crate::{EventType, Frame, SseItem};
-        use futures_util::stream;
-
-        let tick = Some(EventType::from_static("tick"));
-        let text = Adapter::text(stream::iter(["a"]), tick.clone()).no_keep_alive();
+    async fn options_reach_the_body() {
+        let options = Options::new()
+            .without_keep_alive()
+            .with_retry(Duration::from_millis(7))
+            .with_final_event(SseItem::new("[DONE]"));
         assert_eq!(
-            body_bytes(text.pipeline.into_stream()).await,
-            b"event: tick\ndata: a\n\n"
-        );
-        let json = Adapter::json(stream::iter(["a"]), None).retry(Duration::from_millis(7));
-        assert_eq!(
-            body_bytes(json.pipeline.into_stream()).await,
-            b"retry: 7\ndata: \"a\"\n\n"
-        );
-        let failing = Adapter::try_text(stream::iter([Ok("a"), Err("boom")]), None);
-        let chunks: alloc::vec::Vec<_> = failing.pipeline.into_stream().collect().await;
-        assert!(chunks[1].is_err(), "without a hook the error is yielded");
-        let reported = alloc::sync::Arc::new(std::sync::Mutex::new(None));
-        let hook = reported.clone();
-        let failing = Adapter::try_text(stream::iter([Ok("a"), Err("boom")]), None)
-            .on_error(move |err| *hook.lock().unwrap() = Some(err.to_string()));
-        assert_eq!(
-            body_bytes(failing.pipeline.into_stream()).await,
-            b"data: a\n\n"
-        );
-        assert_eq!(
-            reported.lock().unwrap().as_deref(),
-            Some("event source failed: boom"),
-            "with a hook the body ends cleanly and the hook gets the error"
-        );
-        let items = Adapter::new(stream::iter([SseItem::new(1)])).chunk_budget(1);
-        assert_eq!(
-            body_bytes(items.pipeline.into_stream()).await,
-            b"data: 1\n\n"
+            body_bytes(body(stream::iter([SseItem::new("a")]), &options)).await,
+            b"retry: 7\ndata: a\n\ndata: [DONE]\n\n"
         );
 
         let shutdown = Shutdown::new();
-        let (sender, events) = Adapter::channel::<&str>(2);
-        let events = events
-            .shutdown(&shutdown)
-            .shutdown_frame(Frame::Event(SseItem::new("bye")))
-            .unwrap();
-        let mut body = events.pipeline.into_stream();
+        let (sender, receiver) = channel::<SseFrame<&str>>(2);
+        let options = Options::new()
+            .with_shutdown(&shutdown)
+            .with_shutdown_event(SseItem::new("bye"))
+            .with_final_event(SseItem::new("never on shutdown"));
+        let mut events = body(receiver, &options);
         sender.send(SseItem::new("hi")).await.unwrap();
-        assert_eq!(&body.next().await.unwrap().unwrap()[..], b"data: hi\n\n");
+        assert_eq!(&events.next().await.unwrap()[..], b"data: hi\n\n");
+        sender.send(Comment::from_static("c")).await.unwrap();
+        assert_eq!(&events.next().await.unwrap()[..], b": c\n");
         // Items not yet encoded when the signal fires are not sent.
         sender.send(SseItem::new("late")).await.unwrap();
-        assert!(!body.is_shut_down());
         shutdown.trigger();
-        assert!(body.is_shut_down());
-        assert_eq!(body_bytes(body).await, b"data: bye\n\n");
+        assert_eq!(body_bytes(events).await, b"data: bye\n\n");
+    }
+
+    #[tokio::test]
+    async fn an_error_ends_the_body_cleanly_and_goes_to_the_hook() {
+        let reported = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let hook = reported.clone();
+        let options = Options::new()
+            .with_error_hook(move |err| hook.lock().unwrap().push(err.to_string()))
+            .with_final_event(SseItem::new("not after an error"));
+        let failing = crate::TryDataItems::new(stream::iter([Ok("a"), Err("boom"), Ok("b")]), None);
+        let body = body(failing, &options);
+        assert_eq!(body_bytes(body).await, b"data: a\n\n");
+        assert_eq!(*reported.lock().unwrap(), ["event source failed"]);
     }
 
     #[tokio::test(start_paused = true)]
     async fn keep_alive_is_on_by_default_and_configurable() {
-        use crate::{Comment, SseItem};
-        use futures_util::stream;
-
         let pending = || stream::pending::<SseItem<&str>>();
-        let mut body = Pipeline::new(pending()).into_stream();
+        let mut events = body(pending(), &Options::new());
         let started = tokio::time::Instant::now();
-        assert_eq!(&body.next().await.unwrap().unwrap()[..], b":\n");
+        assert_eq!(&events.next().await.unwrap()[..], b":\n");
         assert_eq!(started.elapsed(), Duration::from_secs(15));
 
-        let mut body = Pipeline::new(pending())
-            .keep_alive(Duration::ZERO)
-            .keep_alive_comment(Comment::from_static("ping"))
-            .into_stream();
-        assert_eq!(
-            &body.next().await.unwrap().unwrap()[..],
-            b": ping\n",
-            "a comment turns it on"
-        );
+        let ping = KeepAlive::new()
+            .with_interval(Duration::from_secs(4))
+            .with_comment(Comment::from_static("ping"));
+        let mut events = body(pending(), &Options::new().with_keep_alive(ping));
+        let started = tokio::time::Instant::now();
+        assert_eq!(&events.next().await.unwrap()[..], b": ping\n");
+        assert_eq!(started.elapsed(), Duration::from_secs(4));
 
-        let body = Pipeline::new(pending())
-            .keep_alive(Duration::ZERO)
-            .into_stream();
-        let waited = tokio::time::timeout(Duration::from_secs(3600), body.into_future()).await;
-        assert!(waited.is_err(), "zero turns keep-alive off");
+        let events = body(pending(), &Options::new().without_keep_alive());
+        let waited = tokio::time::timeout(Duration::from_secs(3600), events.into_future()).await;
+        assert!(waited.is_err(), "off means off");
     }
 
     #[tokio::test]
-    async fn body_stream_drops_its_source_when_it_ends() {
-        use crate::SseItem;
-        use alloc::sync::Arc;
-
+    async fn the_body_drops_its_source_when_it_ends() {
         struct Guard(Arc<()>);
         let alive = Arc::new(());
         let guard = Guard(alive.clone());
-        let source = futures_util::stream::iter([SseItem::new("x")]).map(move |item| {
+        let source = stream::iter([SseItem::new("x")]).map(move |item| {
             let _keep = &guard.0;
             item
         });
-        let mut body = Pipeline::new(source).no_keep_alive().into_stream();
-        assert!(body.next().await.is_some());
+        let mut events = body(source, &Options::new().without_keep_alive());
+        assert!(events.next().await.is_some());
         assert_eq!(Arc::strong_count(&alive), 2);
-        assert!(body.next().await.is_none());
-        assert!(body.is_end_stream());
-        assert_eq!(
-            Arc::strong_count(&alive),
-            1,
-            "the source is gone with the end"
-        );
+        assert!(events.next().await.is_none());
+        assert!(events.is_end_stream());
+        assert_eq!(Arc::strong_count(&alive), 1, "the source is gone with the end");
     }
 
     #[test]
     fn a_body_can_be_built_outside_a_runtime() {
-        use crate::SseItem;
-        let body = Pipeline::new(futures_util::stream::pending::<SseItem<&str>>()).into_stream();
-        drop(body);
-    }
-
-    #[test]
-    fn headers_and_refused_headers() {
-        assert_eq!(HEADERS[0], ("content-type", "text/event-stream"));
-        for name in [
-            "Connection",
-            "content-length",
-            "Transfer-Encoding",
-            "upgrade",
-            "keep-alive",
-        ] {
-            assert!(is_refused_header(name), "{name}");
-        }
-        assert!(!is_refused_header("cache-control"));
+        drop(body(stream::pending::<SseItem<&str>>(), &Options::new()));
     }
 }

@@ -13,7 +13,8 @@ use crate::keep_alive::Timer;
 pub struct TokioTimer;
 
 pin_project_lite::pin_project! {
-    /// The sleep of [`TokioTimer`].
+    /// The sleep of [`TokioTimer`]: reachable as its `Timer::Sleep`, not
+    /// by name.
     #[derive(Debug)]
     pub struct TokioSleep {
         #[pin]
