@@ -24,12 +24,11 @@ const LAST_EVENT_ID: &str = "last-event-id";
 /// ```
 /// use actix_web::Responder;
 /// use futures_util::stream;
-/// use sse_actix::{LastEventId, ServerSentEvents};
-/// use sse_core::{EventId, SseItem};
+/// use sse_actix::{EventId, LastEventId, ServerSentEvents, SseItem};
 ///
-/// async fn feed(LastEventId(last): LastEventId) -> impl Responder {
+/// async fn feed(last: LastEventId) -> impl Responder {
 ///     // Resume after the last id seen, or start from the beginning.
-///     let start = last.and_then(|id| id.parse::<u64>().ok()).map_or(0, |n| n + 1);
+///     let start = last.as_u64().map_or(0, |n| n + 1);
 ///     let items = (start..start + 3).map(|n| SseItem::new(n).with_id(EventId::from(n)));
 ///     ServerSentEvents::new(stream::iter(items))
 /// }
@@ -54,12 +53,26 @@ impl LastEventId {
     /// ```
     #[must_use]
     pub fn from_headers(headers: &HeaderMap) -> Self {
-        let mut values = headers.get_all(LAST_EVENT_ID);
-        let id = match (values.next(), values.next()) {
-            (Some(value), None) => EventId::from_last_event_id(value.as_bytes()),
-            _ => None,
-        };
-        Self(id)
+        let values = headers.get_all(LAST_EVENT_ID);
+        Self(EventId::from_last_event_id(
+            values.map(|value| value.as_bytes()),
+        ))
+    }
+
+    /// The id as a number, when it is one ([`EventId::as_u64`]): how a
+    /// handler whose ids count up resumes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sse_actix::{EventId, LastEventId};
+    ///
+    /// assert_eq!(LastEventId(Some(EventId::from(41_u64))).as_u64(), Some(41));
+    /// assert_eq!(LastEventId(None).as_u64(), None);
+    /// ```
+    #[must_use]
+    pub fn as_u64(&self) -> Option<u64> {
+        self.0.as_ref().and_then(EventId::as_u64)
     }
 
     /// Takes the id out.
@@ -67,8 +80,7 @@ impl LastEventId {
     /// # Examples
     ///
     /// ```
-    /// use sse_actix::LastEventId;
-    /// use sse_core::EventId;
+    /// use sse_actix::{EventId, LastEventId};
     ///
     /// assert_eq!(LastEventId(Some(EventId::from(3_u8))).into_inner().unwrap(), "3");
     /// ```

@@ -7,9 +7,7 @@
 //! ```no_run
 //! use actix_web::{web, App, HttpServer, Responder};
 //! use futures_util::StreamExt;
-//! use sse_actix::{LastEventId, ServerSentEvents};
-//! use sse_core::tokio::Shutdown;
-//! use sse_core::{EventId, EventType, SseItem};
+//! use sse_actix::{EventId, EventType, LastEventId, Options, ServerSentEvents, Shutdown, SseItem};
 //! use std::time::Duration;
 //!
 //! #[derive(serde::Serialize)]
@@ -18,17 +16,16 @@
 //!     cents: u64,
 //! }
 //!
-//! async fn prices(LastEventId(last): LastEventId, shutdown: web::Data<Shutdown>) -> impl Responder {
-//!     let first = last.and_then(|id| id.parse::<u64>().ok()).map_or(0, |n| n + 1);
+//! async fn prices(last: LastEventId, shutdown: web::Data<Shutdown>) -> impl Responder {
+//!     let first = last.as_u64().map_or(0, |n| n + 1);
 //!     let ticks = tokio_stream_interval(Duration::from_secs(1)).enumerate().map(move |(i, ())| {
 //!         let n = first + i as u64;
 //!         SseItem::new(Price { symbol: "ACME", cents: 100 + n })
 //!             .with_event_type(EventType::from_static("price"))
 //!             .with_id(EventId::from(n))
 //!     });
-//!     ServerSentEvents::new(ticks)
-//!         .retry(Duration::from_secs(5))
-//!         .shutdown(&shutdown)
+//!     let options = Options::new().with_retry(Duration::from_secs(5)).with_shutdown(&shutdown);
+//!     ServerSentEvents::new(ticks).with_options(options)
 //! }
 //!
 //! # fn tokio_stream_interval(period: Duration) -> impl futures_core::Stream<Item = ()> {
@@ -56,6 +53,8 @@
 //!     }))
 //!     // Notice at once a client that closes while its stream is idle.
 //!     .h1_allow_half_closed(false)
+//!     // Close the connections left idle by the ended streams promptly.
+//!     .shutdown_timeout(1)
 //!     .bind(("127.0.0.1", 8080))?
 //!     .run()
 //!     .await
@@ -67,15 +66,19 @@
 //! - [`ServerSentEvents`]: the typed result, a [`Responder`](actix_web::Responder)
 //!   whose body is a [`SseBody`]. Its constructors mirror ASP.NET Core's
 //!   `TypedResults.ServerSentEvents`: [`text`](ServerSentEvents::text),
-//!   [`json`](ServerSentEvents::json) and [`new`](ServerSentEvents::new)
-//!   (with [`with_formatter`](ServerSentEvents::with_formatter)), each with
-//!   a fallible twin, plus [`channel`](ServerSentEvents::channel). Its
-//!   options (keep-alive, retry hint, shutdown, headers) are set by value.
+//!   [`json`](ServerSentEvents::json) and [`new`](ServerSentEvents::new),
+//!   each with a fallible twin, plus [`channel`](ServerSentEvents::channel);
+//!   then adjusted by value:
+//!   [`with_formatter`](ServerSentEvents::with_formatter),
+//!   [`with_options`](ServerSentEvents::with_options) (keep-alive, retry
+//!   hint, shutdown, error hook: one [`Options`] value, the same in every
+//!   adapter) and extra headers.
 //! - [`LastEventId`]: the `Last-Event-ID` header as an extractor; a bad
 //!   value is "no id", never a rejected request.
-//!
-//! The items, ids, event types and formatters are `sse-core`'s, re-exported
-//! here as [`sse_core`].
+//! - The core's types a handler needs ([`SseItem`], [`EventType`],
+//!   [`EventId`], [`Comment`], [`SseFrame`], [`Options`], [`KeepAlive`],
+//!   [`format`](mod@format), [`Shutdown`], [`Sender`]) and the [`sse_core`] crate
+//!   itself: no need to depend on `sse-core` too.
 //!
 //! # Defaults
 //!
@@ -90,7 +93,7 @@
 //! The source stream is dropped when actix-web drops the response body,
 //! and with it whatever it owns: put a guard in it (or use
 //! [`channel`](ServerSentEvents::channel), whose
-//! [`Sender::closed`](sse_core::tokio::Sender::closed) completes) to stop
+//! [`Sender::closed`] completes) to stop
 //! producers.
 //!
 //! - A source that is producing is dropped at its second write after the
@@ -113,19 +116,19 @@
 //!
 //! actix-web's graceful stop waits for open responses, up to
 //! `shutdown_timeout` (30 s), and an event stream never ends by itself.
-//! Tie each response to one [`Shutdown`](sse_core::tokio::Shutdown) handle
-//! with [`ServerSentEvents::shutdown`] and give
+//! Tie each response to one [`Shutdown`] handle with
+//! [`Options::with_shutdown`] and give
 //! [`HttpServer::shutdown_signal`](actix_web::HttpServer::shutdown_signal)
-//! the handle's [`trigger_on`](sse_core::tokio::Shutdown::trigger_on)
-//! future, as in the example above: the moment the server begins to stop,
-//! each stream sends what it has encoded and its optional
-//! [final frame](ServerSentEvents::shutdown_frame), then its connection
-//! is closed (without the final empty chunk: a cleanly ended response
-//! would leave an idle keep-alive connection that the stop waits on), and
-//! the stop completes: in the tests, 50 open streams stop in about 0.3 s.
-//! Clients reconnect as after any dropped stream. If you stop the server
-//! through its `ServerHandle` instead, call
-//! [`Shutdown::trigger`](sse_core::tokio::Shutdown::trigger) first.
+//! the handle's [`trigger_on`](Shutdown::trigger_on) future, as in the
+//! example above: the moment the server begins to stop, each stream sends
+//! what it has encoded and its optional
+//! [shutdown event](Options::with_shutdown_event), then ends cleanly, as in
+//! every adapter. actix-web then keeps the connection open, idle, until
+//! its keep-alive timeout (5 s by default) or the stop's
+//! [`shutdown_timeout`](actix_web::HttpServer::shutdown_timeout) closes
+//! it: set `shutdown_timeout(1)` for a stop that completes within a
+//! second. Clients reconnect as after any end. If you stop the server
+//! through its `ServerHandle` instead, call [`Shutdown::trigger`] first.
 //!
 //! # Compression
 //!
@@ -167,49 +170,34 @@
 //!
 //! | actix-web-lab `sse` | `sse-actix` |
 //! |---|---|
-//! | `Sse::from_stream(s)`, items `Result<sse::Event, E>` | [`ServerSentEvents::new(s)`](ServerSentEvents::new), items `Result<SseItem<T>, E>` or `Result<Frame<T>, E>` |
-//! | `Sse::from_infallible_stream(s)` | [`ServerSentEvents::new(s)`](ServerSentEvents::new), items `SseItem<T>` or `Frame<T>` |
-//! | `sse::Data::new(text).event("chat").id("1")` | `SseItem::new(text).with_event_type(EventType::new("chat")?).with_id(EventId::new("1")?)`, or [`text`](ServerSentEvents::text) for plain strings |
+//! | `Sse::from_stream(s)`, items `Result<sse::Event, E>` | [`ServerSentEvents::new(s)`](ServerSentEvents::new), items `Result<SseItem<T>, E>` or `Result<SseFrame<T>, E>` |
+//! | `Sse::from_infallible_stream(s)` | [`ServerSentEvents::new(s)`](ServerSentEvents::new), items `SseItem<T>` or `SseFrame<T>` |
+//! | `sse::Data::new(text).event("chat").id("1")` | `SseItem::new(text).with_event_type(EventType::new("chat")?).with_id(EventId::new("1")?)` with `.with_formatter(format::Text)`, or [`text`](ServerSentEvents::text) for plain strings |
 //! | `sse::Data::new_json(value)?` | `SseItem::new(value)` (written as JSON), or [`json`](ServerSentEvents::json) |
-//! | `sse::Event::Comment(text)` | `Frame::Comment(Comment::new(text))` |
+//! | `sse::Event::Comment(text)` | `SseFrame::Comment(Comment::new(text))`; through a channel, `tx.send(Comment::new(text))` |
 //! | `let (tx, sse) = sse::channel(10)`; `tx.send(data).await` | `let (tx, sse) = ServerSentEvents::channel::<T>(10)`; `tx.send(SseItem::new(data)).await` |
-//! | `.with_keep_alive(d)` (off by default) | [`.keep_alive(d)`](ServerSentEvents::keep_alive) (on by default, 15 s) |
-//! | `.with_retry_duration(d)` | [`.retry(d)`](ServerSentEvents::retry) |
+//! | `.with_keep_alive(d)` (off by default) | on by default (15 s); [`Options::with_keep_alive`] sets another interval |
+//! | `.with_retry_duration(d)` | [`Options::with_retry`] |
 //! | an event name or id with a line break | refused when built: [`EventType::new`](sse_core::EventType::new) and [`EventId::new`](sse_core::EventId::new) return an error |
 //! | — | the [`LastEventId`] extractor |
-//! | — | [`.shutdown(&handle)`](ServerSentEvents::shutdown) for graceful stops |
-//!
-//! Before and after, side by side:
-//!
-//! ```text
-//! // actix-web-lab                               // sse-actix
-//! use actix_web_lab::sse;                        use sse_actix::ServerSentEvents;
-//!                                                use sse_core::{EventType, SseItem};
-//! async fn chat() -> impl Responder {            async fn chat() -> impl Responder {
-//!     let (tx, sse) = sse::channel(10);              let (tx, sse) = ServerSentEvents::channel(10);
-//!     let msg = sse::Data::new("hi")                 let msg = SseItem::new("hi")
-//!         .event("chat");                                .with_event_type(EventType::from_static("chat"));
-//!     let _ = tx.send(msg).await;                    let _ = tx.send(msg).await;
-//!     sse.with_keep_alive(                           sse // keep-alive is on: 15 s
-//!         Duration::from_secs(15))
-//!         .with_retry_duration(                          .retry(Duration::from_secs(10))
-//!             Duration::from_secs(10))
-//! }                                              }
-//! ```
+//! | — | [`Options::with_shutdown`] for graceful stops |
 //!
 //! The same change as a compiled example:
 //!
 //! ```
 //! use actix_web::Responder;
-//! use sse_actix::ServerSentEvents;
-//! use sse_core::{EventType, SseItem};
+//! use sse_actix::{format, EventType, Options, ServerSentEvents, SseItem};
 //! use std::time::Duration;
 //!
 //! async fn chat() -> impl Responder {
+//!     // actix-web-lab: `let (tx, sse) = sse::channel(10);`
 //!     let (tx, sse) = ServerSentEvents::channel(10);
+//!     // `sse::Data::new("hi").event("chat")`
 //!     let msg = SseItem::new("hi").with_event_type(EventType::from_static("chat"));
 //!     let _ = tx.send(msg).await;
-//!     sse.retry(Duration::from_secs(10))
+//!     // `.with_retry_duration(..)`; keep-alive is on already (15 s).
+//!     sse.with_formatter(format::Text)
+//!         .with_options(Options::new().with_retry(Duration::from_secs(10)))
 //! }
 //! # let _ = actix_web::App::new().route("/", actix_web::web::get().to(chat));
 //! ```
@@ -227,5 +215,8 @@ mod response;
 
 pub use crate::body::SseBody;
 pub use crate::last_event_id::LastEventId;
-pub use crate::response::{DEFAULT_KEEP_ALIVE, ServerSentEvents};
-pub use sse_core;
+pub use crate::response::ServerSentEvents;
+pub use sse_core::tokio::{Sender, Shutdown};
+pub use sse_core::{
+    self, Comment, Error, EventId, EventType, KeepAlive, Options, SseFrame, SseItem, format,
+};

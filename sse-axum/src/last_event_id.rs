@@ -13,8 +13,8 @@ use sse_core::EventId;
 /// An absent header, an empty one, a value that is not UTF-8 or not a valid
 /// id (CR, LF or NUL in it), or several `Last-Event-ID` headers at once all
 /// mean "no id": the extractor never rejects a request. Spaces and tabs
-/// around the value are not part of it (RFC 9110, section 5.5); HTTP/1.1
-/// drops them when parsing, and they are dropped here for HTTP/2 alike.
+/// around the value are not part of it (RFC 9110, section 5.5). The policy
+/// is the same in every adapter ([`EventId::from_last_event_id`]).
 ///
 /// # Examples
 ///
@@ -23,9 +23,9 @@ use sse_core::EventId;
 /// use futures_util::{StreamExt, stream};
 /// use sse_axum::{EventId, LastEventId, ServerSentEvents, SseItem};
 ///
-/// async fn events(LastEventId(last): LastEventId) -> impl IntoResponse {
+/// async fn events(last: LastEventId) -> impl IntoResponse {
 ///     // Resume after the last id the client saw, if it is one of ours.
-///     let start = last.and_then(|id| id.parse::<u64>().ok()).map_or(0, |n| n + 1);
+///     let start = last.as_u64().map_or(0, |n| n + 1);
 ///     let items = stream::iter(start..start + 3)
 ///         .map(|n| SseItem::new(format!("event {n}")).with_id(EventId::from(n)));
 ///     ServerSentEvents::new(items)
@@ -54,13 +54,27 @@ impl LastEventId {
     /// ```
     #[must_use]
     pub fn from_headers(headers: &HeaderMap) -> Self {
-        let mut values = headers.get_all("last-event-id").iter();
-        let id = match (values.next(), values.next()) {
-            (Some(value), None) => EventId::from_last_event_id(trim(value.as_bytes())),
-            // Absent, or ambiguous.
-            _ => None,
-        };
-        Self(id)
+        let values = headers.get_all("last-event-id").iter();
+        Self(EventId::from_last_event_id(
+            values.map(|value| value.as_bytes()),
+        ))
+    }
+
+    /// The id as a number, when it is one ([`EventId::as_u64`]): how a
+    /// handler whose ids count up resumes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sse_axum::{EventId, LastEventId};
+    ///
+    /// assert_eq!(LastEventId(Some(EventId::from(41_u64))).as_u64(), Some(41));
+    /// assert_eq!(LastEventId(Some(EventId::from_static("x"))).as_u64(), None);
+    /// assert_eq!(LastEventId(None).as_u64(), None);
+    /// ```
+    #[must_use]
+    pub fn as_u64(&self) -> Option<u64> {
+        self.0.as_ref().and_then(EventId::as_u64)
     }
 
     /// Takes the id out.
@@ -77,20 +91,6 @@ impl LastEventId {
     pub fn into_inner(self) -> Option<EventId> {
         self.0
     }
-}
-
-/// `value` without the spaces and tabs around it.
-fn trim(value: &[u8]) -> &[u8] {
-    let is_space = |byte: &u8| matches!(byte, b' ' | b'\t');
-    let start = value
-        .iter()
-        .position(|b| !is_space(b))
-        .unwrap_or(value.len());
-    let end = value
-        .iter()
-        .rposition(|b| !is_space(b))
-        .map_or(start, |i| i + 1);
-    &value[start..end]
 }
 
 impl<S: Sync> FromRequestParts<S> for LastEventId {

@@ -8,7 +8,7 @@
 //! ```no_run
 //! use axum::{Router, response::IntoResponse, routing::get};
 //! use futures_util::{StreamExt, stream};
-//! use sse_axum::{EventId, EventType, LastEventId, ServerSentEvents, Shutdown, SseItem};
+//! use sse_axum::{EventId, EventType, LastEventId, Options, ServerSentEvents, Shutdown, SseItem};
 //! use std::time::Duration;
 //!
 //! #[derive(serde::Serialize)]
@@ -24,15 +24,14 @@
 //!
 //! // Items with ids, resumed after the id the client last saw, ended by
 //! // the server's graceful shutdown.
-//! async fn ticks(LastEventId(last): LastEventId, shutdown: Shutdown) -> impl IntoResponse {
-//!     let start = last.and_then(|id| id.parse::<u64>().ok()).map_or(0, |n| n + 1);
+//! async fn ticks(last: LastEventId, shutdown: Shutdown) -> impl IntoResponse {
+//!     let start = last.as_u64().map_or(0, |n| n + 1);
 //!     let items = stream::iter(start..).then(|n| async move {
 //!         tokio::time::sleep(Duration::from_secs(1)).await;
 //!         SseItem::new(format!("tick {n}")).with_id(EventId::from(n))
 //!     });
-//!     ServerSentEvents::new(items)
-//!         .retry(Duration::from_secs(3))
-//!         .shutdown(&shutdown)
+//!     let options = Options::new().with_retry(Duration::from_secs(3)).with_shutdown(&shutdown);
+//!     ServerSentEvents::new(items).with_options(options)
 //! }
 //!
 //! #[tokio::main]
@@ -56,16 +55,19 @@
 //! - [`ServerSentEvents`]: the response, built from a stream of strings
 //!   ([`text`](ServerSentEvents::text)), of serializable values
 //!   ([`json`](ServerSentEvents::json)), or of [`SseItem`]s
-//!   ([`new`](ServerSentEvents::new),
-//!   [`with_formatter`](ServerSentEvents::with_formatter)), each also in a
-//!   fallible form, or as a [`channel`](ServerSentEvents::channel); then
-//!   configured by value: keep-alive, retry hint, [`Shutdown`], extra
-//!   headers, chunk budget.
+//!   ([`new`](ServerSentEvents::new)), each also in a fallible form, or as
+//!   a [`channel`](ServerSentEvents::channel); then adjusted by value:
+//!   [`with_formatter`](ServerSentEvents::with_formatter),
+//!   [`with_options`](ServerSentEvents::with_options) (keep-alive, retry
+//!   hint, [`Shutdown`], error hook, chunk budget: one [`Options`] value,
+//!   the same in every adapter) and extra headers.
 //! - [`LastEventId`]: the extractor for the `Last-Event-ID` header; a bad
 //!   or absent header is "no id", never a rejection.
 //! - Re-exports of what handlers need from [`sse_core`], which does the
 //!   encoding: [`SseItem`], [`EventType`], [`EventId`], [`Comment`],
-//!   [`Frame`], [`Shutdown`] and the channel's [`Sender`].
+//!   [`SseFrame`], [`Options`], [`KeepAlive`], [`format`](mod@format), [`Shutdown`]
+//!   and the channel's [`Sender`], and the [`sse_core`] crate itself: no
+//!   need to depend on `sse-core` too.
 //!
 //! # Defaults
 //!
@@ -107,16 +109,15 @@
 //! ```
 //! use axum::response::IntoResponse;
 //! use futures_util::{StreamExt, stream};
-//! use sse_axum::{Comment, EventId, EventType, ServerSentEvents, SseItem};
+//! use sse_axum::{Comment, EventId, EventType, KeepAlive, Options, ServerSentEvents, SseItem};
 //! use std::time::Duration;
 //!
 //! async fn handler() -> impl IntoResponse {
 //!     let count = EventType::from_static("count");
 //!     let items = stream::iter(1..=3_u32)
 //!         .map(move |n| SseItem::new(n).with_event_type(count.clone()).with_id(EventId::from(n)));
-//!     ServerSentEvents::new(items)
-//!         .keep_alive(Duration::from_secs(10))
-//!         .keep_alive_comment(Comment::from_static("ping"))
+//!     let ping = KeepAlive::new().with_interval(Duration::from_secs(10)).with_comment(Comment::from_static("ping"));
+//!     ServerSentEvents::new(items).with_options(Options::new().with_keep_alive(ping))
 //! }
 //! # let _: axum::routing::MethodRouter = axum::routing::get(handler);
 //! ```
@@ -125,15 +126,15 @@
 //! |---|---|
 //! | `Sse::new(stream of Result<Event, E>)` | [`ServerSentEvents::new`] over `SseItem<T>` (or `Result<SseItem<T>, E>`), or [`text`](ServerSentEvents::text) / [`json`](ServerSentEvents::json) over plain values |
 //! | `Event::default().data(text)` | `SseItem::new(text)` |
-//! | `.json_data(value)?` | `SseItem::new(value)`: the default formatter writes non-strings as JSON |
+//! | `.json_data(value)?` | `SseItem::new(value)`: `new` writes data as JSON |
 //! | `.event(name)`, `.id(id)`: panic on a line break | `.with_event_type(EventType::new(name)?)`, `.with_id(EventId::new(id)?)`: a typed error |
-//! | `.retry(duration)` | `.with_retry(duration)` on an item, or [`retry`](ServerSentEvents::retry) once for the response |
-//! | `.comment(text)` | [`Frame::Comment`]`(Comment::new(text))` in a stream of [`Frame`]s |
-//! | keep-alive off unless `.keep_alive(KeepAlive::new())` | on by default (15 s); [`no_keep_alive`](ServerSentEvents::no_keep_alive) turns it off |
-//! | `KeepAlive::interval(d).text(t)` | [`keep_alive(d)`](ServerSentEvents::keep_alive), [`keep_alive_comment(Comment::new(t))`](ServerSentEvents::keep_alive_comment) |
+//! | `.retry(duration)` | `.with_retry(duration)` on an item, or [`Options::with_retry`] once for the response |
+//! | `.comment(text)` | [`SseFrame::Comment`]`(Comment::new(text))` in a stream of [`SseFrame`]s |
+//! | keep-alive off unless `.keep_alive(KeepAlive::new())` | on by default (15 s); [`Options::without_keep_alive`] turns it off |
+//! | `KeepAlive::interval(d).text(t)` | [`KeepAlive::new`]`().with_interval(d).with_comment(Comment::new(t))` |
 //! | a keep-alive written as a comment and an empty line | a lone comment line, invisible to clients that turn empty blocks into events |
 //! | `Cache-Control: no-cache` | also `no-transform` and `X-Accel-Buffering: no`, so proxies do not buffer |
-//! | no graceful shutdown: open streams hold `with_graceful_shutdown` | [`shutdown(&Shutdown)`](ServerSentEvents::shutdown) ends them |
+//! | no graceful shutdown: open streams hold `with_graceful_shutdown` | [`Options::with_shutdown`] ends them |
 
 #![doc(test(attr(deny(warnings))))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -142,7 +143,8 @@ mod last_event_id;
 mod response;
 
 pub use crate::last_event_id::LastEventId;
-pub use crate::response::{ChannelResponse, ServerSentEvents};
-pub use sse_core;
+pub use crate::response::ServerSentEvents;
 pub use sse_core::tokio::{Sender, Shutdown};
-pub use sse_core::{Comment, EventId, EventType, Frame, SseItem};
+pub use sse_core::{
+    self, Comment, Error, EventId, EventType, KeepAlive, Options, SseFrame, SseItem, format,
+};

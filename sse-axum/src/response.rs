@@ -5,60 +5,39 @@ use axum::http::header::{HeaderMap, HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use core::fmt;
 use futures_core::Stream;
-use sse_core::format::Auto;
-use sse_core::tokio::{HEADERS, Pipeline, Receiver, is_refused_header};
-use sse_core::{Formatter, IntoFrame, SseItem};
-#[cfg(doc)]
-use sse_core::{Frame, tokio::Sender};
+use sse_core::format::{Json, Text};
+use sse_core::tokio::{Receiver, Sender, TokioTimer, channel};
+use sse_core::{
+    DataItems, EventBody, EventType, Formatter, IntoSseFrame, Options, SseFrame, TryDataItems,
+};
 
-/// A `text/event-stream` response: return it from a handler.
+/// An event stream response under construction: a source stream, how its
+/// data is formatted, and the [`Options`].
 ///
-/// Build it from a stream with one of the constructors, which mirror
-/// ASP.NET Core's `TypedResults.ServerSentEvents` overloads:
+/// Build one with an entry point (ASP.NET Core's
+/// `TypedResults.ServerSentEvents` overloads), adjust it by value, and
+/// return it from a handler:
 ///
-/// | constructor | source items | data written as |
+/// | entry point | source items | data written as |
 /// |---|---|---|
-/// | [`text`](Self::text) / [`try_text`](Self::try_text) | strings (or `Result`s of them) | the text, one event each, with an optional event type |
-/// | [`json`](Self::json) / [`try_json`](Self::try_json) | `T: Serialize` (or `Result`s) | compact JSON, one event each, with an optional event type |
-/// | [`new`](Self::new) | [`SseItem<T>`], [`Frame<T>`] or `Result`s of either | strings as they are, anything else as JSON |
-/// | [`with_formatter`](Self::with_formatter) | the same | your [`Formatter`] |
-/// | [`channel`](ServerSentEvents::channel) | what you send | strings as they are, anything else as JSON |
+/// | [`text`](Self::text), [`try_text`](Self::try_text) | strings (`&str`, `String`, …), or `Result`s of them | the text, one event each, with one optional event type on all |
+/// | [`json`](Self::json), [`try_json`](Self::try_json) | any `T: Serialize`, or `Result`s | compact JSON, one event each, with one optional event type on all |
+/// | [`new`](Self::new) | [`SseItem<T>`](sse_core::SseItem), [`SseFrame<T>`] or `Result`s of either | compact JSON |
+/// | [`channel`](Self::channel) | [`SseFrame<T>`]s, items or comments, sent from elsewhere | compact JSON |
 ///
-/// then set options with the builder methods. The defaults:
+/// [`with_formatter`](Self::with_formatter) writes the data another way:
+/// `.with_formatter(format::Text)` for items whose data is text, or a
+/// [`Formatter`] of your own. [`with_options`](Self::with_options) sets
+/// keep-alive, the retry hint, shutdown, the error hook and the rest (see
+/// [`Options`] for the defaults); [`with_header`](Self::with_header) adds
+/// a response header.
 ///
-/// - keep-alive on: a lone `:` comment line after every 15 seconds without
-///   an event (rule E7), never at connect;
-/// - no retry hint, no shutdown signal, no extra headers;
-/// - ready events gathered into chunks of up to
-///   [16 KiB](sse_core::DEFAULT_CHUNK_BUDGET); an event is never held back
-///   waiting for more.
+/// An error of the source or a formatter ends the body cleanly after the
+/// last complete event and goes to the error hook, or is logged with
+/// `tracing` (see [`EventBody`](sse_core::EventBody)).
 ///
-/// The response is `200 OK` with `Content-Type: text/event-stream`,
-/// `Cache-Control: no-cache, no-transform` and `X-Accel-Buffering: no`;
-/// it has no `Content-Length` and no `Connection` header, and tower-http's
-/// `CompressionLayer` leaves it uncompressed with its default predicate.
-///
-/// # Errors mid-stream
-///
-/// When the source yields an error or a formatter fails, the body ends
-/// cleanly after the last complete event: no part of the failing event is
-/// sent, and nothing panics. The client sees the stream end and reconnects
-/// as it would after any end (browsers do so on their own), resuming with
-/// [`LastEventId`](crate::LastEventId) if the events carry ids.
-///
-/// The error goes to the [`on_error`](Self::on_error) hook if there is one,
-/// and is otherwise logged with `tracing` at the error level. It is not
-/// handed to the server as a body error, because hyper then drops the
-/// connection (HTTP/1.1) or resets the stream (HTTP/2) without sending what
-/// it had buffered, which could lose the complete events just before it.
-///
-/// # Client disconnect
-///
-/// When the client goes away, the server drops the body and with it the
-/// source stream, at the latest when the next event or keep-alive comment
-/// fails to be written. Put a guard in the source (any value whose `Drop`
-/// tells producers to stop) or use [`channel`](ServerSentEvents::channel),
-/// whose [`Sender::closed`] completes then.
+/// tower-http's `CompressionLayer` leaves these responses alone with its
+/// default predicate, which skips `text/event-stream`.
 ///
 /// # Examples
 ///
@@ -75,31 +54,236 @@ use sse_core::{Frame, tokio::Sender};
 /// # drop(app);
 /// ```
 #[must_use = "a response does nothing unless returned from a handler"]
-pub struct ServerSentEvents<S, F = Auto> {
-    pipeline: Pipeline<S, F>,
+pub struct ServerSentEvents<S, F = Json> {
+    source: S,
+    formatter: F,
+    options: Options,
     headers: HeaderMap,
 }
 
-/// What [`ServerSentEvents::channel`] returns beside the sender.
-pub type ChannelResponse<T> = ServerSentEvents<Receiver<SseItem<T>>>;
+impl<S> ServerSentEvents<DataItems<S>, Text> {
+    /// A stream of strings (`&str`, `String`, `Cow<str>`, `Arc<str>`),
+    /// each one event's data, all with the same optional event type:
+    /// ASP.NET Core's `ServerSentEvents(IAsyncEnumerable<string>,
+    /// eventType)`. Line breaks in a string become several `data:` lines
+    /// (rule E2).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_util::stream;
+    /// use sse_axum::{EventType, ServerSentEvents};
+    ///
+    /// let events = ServerSentEvents::text(
+    ///     stream::iter(["Heart Rate: 72 bpm", "Heart Rate: 75 bpm"]),
+    ///     Some(EventType::from_static("heartRate")),
+    /// );
+    /// # drop(events);
+    /// ```
+    pub fn text(stream: S, event_type: Option<EventType>) -> Self {
+        Self::from_parts(DataItems::new(stream, event_type), Text)
+    }
+}
 
-sse_core::__forward_pipeline!(ServerSentEvents, sse_axum);
+impl<S> ServerSentEvents<TryDataItems<S>, Text> {
+    /// Like [`text`](ServerSentEvents::text), for a stream of `Result`s:
+    /// an error ends the body after the last complete event.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_util::stream;
+    /// use sse_axum::ServerSentEvents;
+    ///
+    /// let lines = stream::iter([Ok("first"), Err(std::io::Error::other("disk gone"))]);
+    /// let events = ServerSentEvents::try_text(lines, None);
+    /// # drop(events);
+    /// ```
+    pub fn try_text(stream: S, event_type: Option<EventType>) -> Self {
+        Self::from_parts(TryDataItems::new(stream, event_type), Text)
+    }
+}
+
+impl<S> ServerSentEvents<DataItems<S>, Json> {
+    /// A stream of values, each written as one event of compact JSON, all
+    /// with the same optional event type: ASP.NET Core's
+    /// `ServerSentEvents<T>(IAsyncEnumerable<T>, eventType)`. Strings are
+    /// JSON too (quoted); [`text`](ServerSentEvents::text) sends them as
+    /// they are.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_util::stream;
+    /// use sse_axum::{EventType, ServerSentEvents};
+    ///
+    /// #[derive(serde::Serialize)]
+    /// #[serde(rename_all = "camelCase")]
+    /// struct HeartRate {
+    ///     heart_rate: u32,
+    /// }
+    ///
+    /// let rates = stream::iter([HeartRate { heart_rate: 72 }, HeartRate { heart_rate: 75 }]);
+    /// let events = ServerSentEvents::json(rates, Some(EventType::from_static("heartRate")));
+    /// # drop(events);
+    /// ```
+    pub fn json(stream: S, event_type: Option<EventType>) -> Self {
+        Self::from_parts(DataItems::new(stream, event_type), Json)
+    }
+}
+
+impl<S> ServerSentEvents<TryDataItems<S>, Json> {
+    /// Like [`json`](ServerSentEvents::json), for a stream of `Result`s:
+    /// an error ends the body after the last complete event.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_util::stream;
+    /// use sse_axum::ServerSentEvents;
+    ///
+    /// let readings = stream::iter([Ok(20.5), Err(std::io::Error::other("sensor lost"))]);
+    /// let events = ServerSentEvents::try_json(readings, None);
+    /// # drop(events);
+    /// ```
+    pub fn try_json(stream: S, event_type: Option<EventType>) -> Self {
+        Self::from_parts(TryDataItems::new(stream, event_type), Json)
+    }
+}
+
+impl<S> ServerSentEvents<S> {
+    /// A stream of [`SseItem`](sse_core::SseItem)s (or [`SseFrame`]s, or
+    /// `Result`s of either), their data written as compact JSON: ASP.NET
+    /// Core's `ServerSentEvents<T>(IAsyncEnumerable<SseItem<T>>)`. For
+    /// items of text, add `.with_formatter(format::Text)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use futures_util::stream;
+    /// use sse_axum::{EventId, EventType, ServerSentEvents, SseItem};
+    ///
+    /// let items = stream::iter([72, 75].map(|bpm| {
+    ///     SseItem::new(bpm)
+    ///         .with_event_type(EventType::from_static("heartRate"))
+    ///         .with_id(EventId::from(bpm as u64))
+    ///         .with_retry(Duration::from_secs(60))
+    /// }));
+    /// let events = ServerSentEvents::new(items);
+    /// # drop(events);
+    /// ```
+    pub fn new(stream: S) -> Self {
+        Self::from_parts(stream, Json)
+    }
+}
+
+impl ServerSentEvents<()> {
+    /// A bounded channel and the response that streams what is sent on
+    /// it, for handlers that push events from elsewhere: items and
+    /// comments alike, data written as compact JSON.
+    ///
+    /// `send` waits while `capacity` frames are queued (the client is
+    /// slow: backpressure) and fails with the frame once the client is
+    /// gone; `closed()` completes then, so producers can stop. The stream
+    /// ends when every sender is dropped. A `capacity` of 0 is taken as 1.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sse_axum::{format, ServerSentEvents, SseItem};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let (sender, events) = ServerSentEvents::channel::<String>(16);
+    /// let events = events.with_formatter(format::Text);
+    /// tokio::spawn(async move {
+    ///     for n in 0..3 {
+    ///         if sender.send(SseItem::new(format!("tick {n}"))).await.is_err() {
+    ///             break; // the client is gone
+    ///         }
+    ///     }
+    /// });
+    /// # drop(events);
+    /// # }
+    /// ```
+    pub fn channel<T>(
+        capacity: usize,
+    ) -> (Sender<SseFrame<T>>, ServerSentEvents<Receiver<SseFrame<T>>>) {
+        let (sender, receiver) = channel(capacity);
+        (sender, ServerSentEvents::new(receiver))
+    }
+}
 
 impl<S, F> ServerSentEvents<S, F> {
-    fn from_pipeline(pipeline: Pipeline<S, F>) -> Self {
+    fn from_parts(source: S, formatter: F) -> Self {
         Self {
-            pipeline,
+            source,
+            formatter,
+            options: Options::new(),
             headers: HeaderMap::new(),
         }
     }
 
-    /// Adds a response header. Calling it again with the same name adds
-    /// another value; a name this response sets itself (`Content-Type`,
-    /// `Cache-Control`, `X-Accel-Buffering`) is replaced instead.
+    /// Writes the data with `formatter` instead, like .NET's
+    /// `itemFormatter`.
     ///
-    /// Headers that would break the stream are left out: `Connection`,
-    /// `Keep-Alive`, `Proxy-Connection`, `Transfer-Encoding`, `Upgrade`
-    /// (hop-by-hop, illegal on HTTP/2) and `Content-Length`.
+    /// # Examples
+    ///
+    /// ```
+    /// use core::fmt::Write;
+    /// use futures_util::stream;
+    /// use sse_axum::{format, ServerSentEvents, SseItem};
+    ///
+    /// let items = stream::iter([SseItem::new(72_u32), SseItem::new(75)]);
+    /// let events = ServerSentEvents::new(items).with_formatter(format::from_fn(|bpm: &u32, out| {
+    ///     write!(out, "Heart Rate: {bpm} bpm")?;
+    ///     Ok(())
+    /// }));
+    /// # drop(events);
+    /// ```
+    pub fn with_formatter<G>(self, formatter: G) -> ServerSentEvents<S, G> {
+        ServerSentEvents {
+            source: self.source,
+            formatter,
+            options: self.options,
+            headers: self.headers,
+        }
+    }
+
+    /// Sets the options: keep-alive, retry hint, chunk budget, final
+    /// event, shutdown and error hook (see [`Options`] for the defaults).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use futures_util::stream;
+    /// use sse_axum::{Options, ServerSentEvents, Shutdown};
+    ///
+    /// let shutdown = Shutdown::new();
+    /// let options = Options::new()
+    ///     .with_retry(Duration::from_secs(5))
+    ///     .with_shutdown(&shutdown);
+    /// let events = ServerSentEvents::text(stream::pending::<String>(), None).with_options(options);
+    /// # drop(events);
+    /// ```
+    pub fn with_options(mut self, options: Options) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The options.
+    pub const fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Adds a header to the response. A name set here replaces the default
+    /// of the same name (`Cache-Control`, say); setting one name several
+    /// times sends every value.
+    ///
+    /// `Connection`, `Keep-Alive`, `Proxy-Connection`, `Transfer-Encoding`,
+    /// `Upgrade` and `Content-Length` are left out: they are illegal on
+    /// HTTP/2 or would break the stream ([`sse_core::headers`]).
     ///
     /// # Examples
     ///
@@ -108,14 +292,14 @@ impl<S, F> ServerSentEvents<S, F> {
     /// use futures_util::stream;
     /// use sse_axum::ServerSentEvents;
     ///
-    /// let response = ServerSentEvents::text(stream::iter(["hi"]), None).header(
+    /// let response = ServerSentEvents::text(stream::iter(["hi"]), None).with_header(
     ///     HeaderName::from_static("access-control-allow-origin"),
     ///     HeaderValue::from_static("*"),
     /// );
     /// # drop(response);
     /// ```
-    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        if !is_refused_header(name.as_str()) {
+    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        if !sse_core::headers::is_refused(name.as_str()) {
             self.headers.append(name, value);
         }
         self
@@ -125,18 +309,17 @@ impl<S, F> ServerSentEvents<S, F> {
 impl<S, F> IntoResponse for ServerSentEvents<S, F>
 where
     S: Stream + Send + 'static,
-    S::Item: IntoFrame,
-    F: Formatter<<S::Item as IntoFrame>::Data> + Send + 'static,
+    S::Item: IntoSseFrame,
+    F: Formatter<<S::Item as IntoSseFrame>::Data> + Send + 'static,
 {
+    /// Status 200, the event stream headers and any
+    /// [extra ones](ServerSentEvents::with_header), and the body. With
+    /// keep-alive on (the default), the body is timed by tokio's clock.
     fn into_response(self) -> Response {
-        let mut pipeline = self.pipeline;
-        if !pipeline.has_error_hook() {
-            pipeline = pipeline
-                .on_error(|err| tracing::error!(error = %err, "event stream ended by an error"));
-        }
-        let mut response = Response::new(Body::from_stream(pipeline.into_stream()));
+        let body = EventBody::new(self.source, self.formatter, &self.options, TokioTimer);
+        let mut response = Response::new(Body::new(body));
         let headers = response.headers_mut();
-        for (name, value) in HEADERS {
+        for (name, value) in sse_core::headers::RESPONSE_HEADERS {
             headers.insert(
                 HeaderName::from_static(name),
                 HeaderValue::from_static(value),
@@ -151,21 +334,8 @@ where
 impl<S, F> fmt::Debug for ServerSentEvents<S, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ServerSentEvents")
-            .field("pipeline", &self.pipeline)
+            .field("options", &self.options)
             .field("headers", &self.headers)
-            .finish()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn responses_are_send() {
-        fn assert_send<T: Send>(_: &T) {}
-        let events = ServerSentEvents::text(futures_util::stream::pending::<String>(), None);
-        assert_send(&events);
-        assert_send(&ServerSentEvents::channel::<u32>(1).1);
+            .finish_non_exhaustive()
     }
 }

@@ -88,7 +88,10 @@ impl EventBody {
         T::Sleep: Send,
     {
         Self {
-            inner: Ended::new(Box::pin(assemble(source, formatter, options, timer)), options),
+            inner: Ended::new(
+                Box::pin(assemble(source, formatter, options, timer)),
+                options,
+            ),
         }
     }
 
@@ -123,7 +126,10 @@ impl LocalEventBody {
         T: Timer + 'static,
     {
         Self {
-            inner: Ended::new(Box::pin(assemble(source, formatter, options, timer)), options),
+            inner: Ended::new(
+                Box::pin(assemble(source, formatter, options, timer)),
+                options,
+            ),
         }
     }
 
@@ -219,7 +225,10 @@ type SignalFuture = core::future::Pending<()>;
 impl ShutdownSignal {
     fn of(options: &Options) -> Self {
         #[cfg(feature = "tokio")]
-        let inner = options.shutdown.as_ref().map(crate::tokio::Shutdown::signal);
+        let inner = options
+            .shutdown
+            .as_ref()
+            .map(crate::tokio::Shutdown::signal);
         #[cfg(not(feature = "tokio"))]
         let inner = {
             let _ = options;
@@ -333,5 +342,36 @@ fn report(hook: Option<&(dyn Fn(&Error) + Send + Sync)>, err: &Error) {
         ),
         #[cfg(not(feature = "tracing"))]
         None => {}
+    }
+}
+
+#[cfg(feature = "http-body")]
+impl http_body::Body for EventBody {
+    type Data = Bytes;
+    type Error = core::convert::Infallible;
+
+    /// The next chunk as one data frame. Never an error: an error of the
+    /// source ends the body cleanly (see the type's docs).
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        self.inner
+            .poll_next(cx)
+            .map(|chunk| chunk.map(|chunk| Ok(http_body::Frame::data(chunk))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        EventBody::is_end_stream(self)
+    }
+
+    /// Unknown until the end: a server streams it (chunked on HTTP/1.1)
+    /// and never sets `Content-Length`.
+    fn size_hint(&self) -> http_body::SizeHint {
+        if self.is_end_stream() {
+            http_body::SizeHint::with_exact(0)
+        } else {
+            http_body::SizeHint::new()
+        }
     }
 }

@@ -65,6 +65,7 @@
 //! | `json` | yes | [`format::Json`], [`EventStream::json`], through serde_json |
 //! | `tokio` | no | the [`tokio`] module (keep-alive timer, graceful-shutdown handle, bounded channel) and [`Options::with_shutdown`] (implies `std`) |
 //! | `tracing` | no | errors that end a body are logged with `tracing` when no [error hook](Options::with_error_hook) is set |
+//! | `http-body` | no | [`EventBody`] is an `http_body::Body` (implies `std`) |
 //!
 //! # `no_std`
 //!

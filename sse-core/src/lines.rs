@@ -122,11 +122,10 @@ impl Breaks {
     #[inline(always)]
     fn find(&self, bytes: &[u8]) -> Option<usize> {
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
-        if bytes.len() >= INLINE_SEARCH {
-            if let Some(avx2) = &self.avx2 {
+        if bytes.len() >= INLINE_SEARCH
+            && let Some(avx2) = &self.avx2 {
                 return avx2.find(bytes);
             }
-        }
         find_break(bytes)
     }
 }

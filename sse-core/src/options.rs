@@ -282,7 +282,6 @@ impl Options {
         self.shutdown = Some(shutdown.clone());
         self
     }
-
 }
 
 impl Default for Options {

@@ -1,4 +1,4 @@
-//! The decoder rules D1–D11 of `event-stream-format.md`, one test or more
+//! The decoder rules D1–D11 of `docs/event-stream-format.md`, one test or more
 //! each, plus the size limit. (D12 is about HTTP status and content type:
 //! the adapters' tests cover it.)
 

@@ -1,4 +1,4 @@
-//! The encoder rules E1–E10 of `event-stream-format.md`, one test each,
+//! The encoder rules E1–E10 of `docs/event-stream-format.md`, one test each,
 //! and the golden bytes of .NET's `SseFormatter`.
 
 mod support;
@@ -21,9 +21,7 @@ const HEART_RATE: EventType = EventType::from_static("heartRate");
 
 fn encode_bytes<T>(formatter: impl Formatter<T>, item: &SseItem<T>) -> Vec<u8> {
     let mut buf = BytesMut::new();
-    Encoder::new(formatter)
-        .encode(item, &mut buf)
-        .unwrap();
+    Encoder::new(formatter).encode(item, &mut buf).unwrap();
     buf.to_vec()
 }
 
@@ -327,7 +325,10 @@ fn the_format_follows_from_the_formatter_never_from_the_value() {
         "data: \"hi\"\n\n"
     );
     assert_eq!(encode(Json, &SseItem::new(())), "data: null\n\n");
-    assert_eq!(encode(format::Text, &SseItem::new("a\nb")), "data: a\ndata: b\n\n");
+    assert_eq!(
+        encode(format::Text, &SseItem::new("a\nb")),
+        "data: a\ndata: b\n\n"
+    );
 }
 
 #[test]
@@ -358,15 +359,14 @@ fn raw_bytes_are_sent_as_they_are() {
 
 #[test]
 fn a_failing_formatter_leaves_the_buffer_unchanged() {
-    let mut encoder =
-        Encoder::new(format::from_fn(|fail: &bool, out: &mut DataWriter<'_>| {
-            out.write_text("partial\nlines");
-            if *fail {
-                Err(FormatError::new("refused"))
-            } else {
-                Ok(())
-            }
-        }));
+    let mut encoder = Encoder::new(format::from_fn(|fail: &bool, out: &mut DataWriter<'_>| {
+        out.write_text("partial\nlines");
+        if *fail {
+            Err(FormatError::new("refused"))
+        } else {
+            Ok(())
+        }
+    }));
     let mut buf = BytesMut::from(&b"data: before\n\n"[..]);
     let item = SseItem::new(true).with_event_type(EventType::from_static("x"));
     let err = encoder.encode(&item, &mut buf).unwrap_err();

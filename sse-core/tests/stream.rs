@@ -14,9 +14,8 @@ use futures_core::Stream;
 use futures_util::{StreamExt, stream};
 use sse_core::format::{self, Raw, Text};
 use sse_core::{
-    Comment, DataWriter, ErrorKind, EventStream, EventType, FormatError, KeepAlive, KeepAliveStream,
-    Options, SseFrame, SseItem,
-    Timer,
+    Comment, DataWriter, ErrorKind, EventStream, EventType, FormatError, KeepAlive,
+    KeepAliveStream, Options, SseFrame, SseItem, Timer,
 };
 use support::{drain, poll_once};
 
@@ -309,7 +308,11 @@ impl Timer for Tokio {
 async fn keep_alive_after_idle_reset_by_events_not_at_connect() {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<SseItem<&str>>();
     let rx = stream::unfold(rx, |mut rx| async { rx.recv().await.map(|i| (i, rx)) });
-    let body = KeepAliveStream::new(EventStream::new(Box::pin(rx), Text), Tokio, &KeepAlive::new());
+    let body = KeepAliveStream::new(
+        EventStream::new(Box::pin(rx), Text),
+        Tokio,
+        &KeepAlive::new(),
+    );
     let mut body = std::pin::pin!(body);
     let start = tokio::time::Instant::now();
 

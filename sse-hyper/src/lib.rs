@@ -16,27 +16,24 @@
 //!     rt::{TokioExecutor, TokioIo},
 //!     server::{conn::auto, graceful::GracefulShutdown},
 //! };
-//! use sse_core::{EventId, SseItem, tokio::Shutdown};
-//! use sse_hyper::{ServerSentEvents, SseBody, last_event_id};
+//! use sse_hyper::{EventBody, EventId, Options, ServerSentEvents, Shutdown, SseItem, last_event_id};
 //!
 //! #[derive(serde::Serialize)]
 //! struct Tick {
 //!     n: u64,
 //! }
 //!
-//! async fn ticks(request: Request<Incoming>, shutdown: Shutdown) -> Result<Response<SseBody>, Infallible> {
+//! async fn ticks(request: Request<Incoming>, shutdown: Shutdown) -> Result<Response<EventBody>, Infallible> {
 //!     // Resume after the last id the client saw; a missing or bad header is 0.
 //!     let start = last_event_id(request.headers())
-//!         .and_then(|id| id.parse::<u64>().ok())
+//!         .and_then(|id| id.as_u64())
 //!         .map_or(0, |n| n + 1);
 //!     let items = stream::iter(start..).then(|n| async move {
 //!         tokio::time::sleep(Duration::from_secs(1)).await;
 //!         SseItem::new(Tick { n }).with_id(EventId::from(n))
 //!     });
-//!     Ok(ServerSentEvents::new(items)
-//!         .retry(Duration::from_secs(3))
-//!         .shutdown(&shutdown)
-//!         .into_response())
+//!     let options = Options::new().with_retry(Duration::from_secs(3)).with_shutdown(&shutdown);
+//!     Ok(ServerSentEvents::new(items).with_options(options).into_response())
 //! }
 //!
 //! #[tokio::main]
@@ -69,12 +66,18 @@
 //! # What is here
 //!
 //! - [`ServerSentEvents`]: the entry points (`text`, `json` and `new` for
-//!   `SseItem`s, with `try_` forms, `with_formatter`, and `channel`), the
-//!   options (keep-alive, retry hint, shutdown, extra headers), and
+//!   `SseItem`s, with `try_` forms, and `channel`), then
+//!   `with_formatter`, [`with_options`](ServerSentEvents::with_options)
+//!   (keep-alive, retry hint, shutdown, error hook: one [`Options`] value,
+//!   the same in every adapter) and extra headers, and
 //!   [`into_response`](ServerSentEvents::into_response).
-//! - [`SseBody`]: the body, an [`http_body::Body`] with `Bytes` data and
-//!   the core's [`sse_core::Error`] as its error.
+//! - [`EventBody`]: the body, an `http_body::Body` with `Bytes` data that
+//!   never fails: an error of the source ends it cleanly.
 //! - [`last_event_id`]: the client's `Last-Event-ID` header, validated.
+//! - The core's types a handler needs ([`SseItem`], [`EventType`],
+//!   [`EventId`], [`Comment`], [`SseFrame`], [`Options`], [`KeepAlive`],
+//!   [`format`](mod@format), [`Shutdown`], [`Sender`]) and the [`sse_core`] crate
+//!   itself: no need to depend on `sse-core` too.
 //!
 //! # The response
 //!
@@ -90,7 +93,7 @@
 //! Each event is sent as soon as the source yields it; events that are
 //! ready together go out in one chunk. When the client disconnects, hyper
 //! drops the body, and with it the source stream: a channel's
-//! [`Sender::closed`](sse_core::tokio::Sender::closed) completes, and a
+//! [`Sender::closed`] completes, and a
 //! stream's own `Drop` runs. On HTTP/1.1, hyper notices a closed
 //! connection when it reads end of file or at the latest when the next
 //! write (an event or a keep-alive comment) fails.
@@ -100,11 +103,11 @@
 //! An event stream never completes by itself, so a server's graceful
 //! shutdown (hyper-util's `GracefulShutdown`, or `graceful_shutdown` on a
 //! connection) would wait on it forever. Tie every response to one
-//! [`Shutdown`](sse_core::tokio::Shutdown) handle with
-//! [`ServerSentEvents::shutdown`] and trigger it when the server begins to
-//! shut down, as the example above does: each stream sends what it has,
-//! then its [shutdown frame](ServerSentEvents::shutdown_frame) if it has
-//! one, and ends, and the connections close.
+//! [`Shutdown`] handle with [`Options::with_shutdown`] and trigger it when
+//! the server begins to shut down, as the example above does: each stream
+//! sends what it has, then its
+//! [shutdown event](Options::with_shutdown_event) if it has one, and ends
+//! cleanly, and the connections close.
 //!
 //! # Migrating from a hand-rolled hyper body
 //!
@@ -112,11 +115,10 @@
 //! and wraps the stream in http-body-util's `StreamBody`:
 //!
 //! ```
-//! use bytes::Bytes;
 //! use core::convert::Infallible;
 //! use futures_util::{Stream, StreamExt, stream};
 //! use http_body_util::StreamBody;
-//! use hyper::{Response, body::Frame};
+//! use hyper::{Response, body::{Bytes, Frame}};
 //!
 //! fn events() -> Response<StreamBody<impl Stream<Item = Result<Frame<Bytes>, Infallible>>>> {
 //!     let body = stream::iter(["a", "b"])
@@ -135,9 +137,9 @@
 //! ```
 //! use futures_util::stream;
 //! use hyper::Response;
-//! use sse_hyper::{ServerSentEvents, SseBody};
+//! use sse_hyper::{EventBody, ServerSentEvents};
 //!
-//! fn events() -> Response<SseBody> {
+//! fn events() -> Response<EventBody> {
 //!     ServerSentEvents::text(stream::iter(["a", "b"]), None).into_response()
 //! }
 //! # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
@@ -155,30 +157,33 @@
 //!   events are coalesced into one chunk.
 //! - **Keep-alive, retry hint and shutdown** are options, not code to
 //!   write; the shutdown fixes the graceful-shutdown hang.
-//! - **Errors** end the body after the last complete event instead of
-//!   needing `Infallible`.
+//! - **Errors** of the source end the body cleanly after the last complete
+//!   event, and are logged (or handed to your hook).
 //! - **Headers** are complete (`no-transform`, `X-Accel-Buffering`), and
 //!   there is no `unwrap` on a builder.
-//! - **The body type is nameable**: `Response<SseBody>` instead of
+//! - **The body type is nameable**: `Response<EventBody>` instead of
 //!   `impl Stream` in a return type.
 //!
 //! # Runtime
 //!
 //! Keep-alive comments are timed by tokio's clock: the server must run on
 //! tokio with its time driver, as with hyper-util. For another runtime,
-//! build the body with [`SseBody::new`] over [`sse_core::KeepAlive`] and
-//! that runtime's timer.
+//! build the body with [`EventBody::new`] and that runtime's
+//! [`Timer`](sse_core::Timer).
 //!
-//! The [`Shutdown`](sse_core::tokio::Shutdown) handle and the channel use
+//! The [`Shutdown`] handle and the channel use
 //! tokio's synchronisation types only and work on any runtime.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(test(attr(deny(warnings))))]
 
-mod body;
 mod last_event_id;
 mod response;
 
-pub use crate::body::SseBody;
 pub use crate::last_event_id::{LAST_EVENT_ID, last_event_id};
 pub use crate::response::ServerSentEvents;
+pub use sse_core::tokio::{Sender, Shutdown};
+pub use sse_core::{
+    self, Comment, Error, EventBody, EventId, EventType, KeepAlive, Options, SseFrame, SseItem,
+    format,
+};

@@ -1,57 +1,51 @@
-//! [`ServerSentEvents`]: the three entry points, the channel, the options,
-//! and the finished `http::Response`.
+//! [`ServerSentEvents`]: the entry points, the options, and the finished
+//! `http::Response`.
 
 use core::fmt;
 use futures_core::Stream;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use http::{Response, StatusCode};
-use sse_core::format::Auto;
-use sse_core::tokio::{HEADERS, Pipeline, is_refused_header};
-use sse_core::{Formatter, IntoFrame};
-#[cfg(doc)]
-use sse_core::{Frame, SseItem};
-
-use crate::body::SseBody;
+use sse_core::format::{Json, Text};
+use sse_core::tokio::{Receiver, Sender, TokioTimer, channel};
+use sse_core::{
+    DataItems, EventBody, EventType, Formatter, IntoSseFrame, Options, SseFrame, TryDataItems,
+};
 
 /// An event stream response under construction: a source stream, how its
-/// data is formatted, and the options.
+/// data is formatted, and the [`Options`].
 ///
-/// Build one with an entry point, set options by value, and finish with
-/// [`into_response`](Self::into_response) (or `Response::from`):
+/// Build one with an entry point (ASP.NET Core's
+/// `TypedResults.ServerSentEvents` overloads), adjust it by value, and
+/// finish with [`into_response`](Self::into_response) (or
+/// `Response::from`):
 ///
 /// | entry point | source items | data written as |
 /// |---|---|---|
-/// | [`text`](ServerSentEvents::text) | strings (`&str`, `String`, …) | the text, with one optional event type on all |
-/// | [`json`](ServerSentEvents::json) | any `T: Serialize` | compact JSON, with one optional event type on all |
-/// | [`new`](ServerSentEvents::new) | [`SseItem<T>`] or [`Frame<T>`](sse_core::Frame) | strings as they are, the rest as JSON |
-/// | [`with_formatter`](ServerSentEvents::with_formatter) | [`SseItem<T>`] or `Frame<T>` | by a [`Formatter`] of your own |
-/// | [`channel`](ServerSentEvents::channel) | [`SseItem<T>`] sent from elsewhere | as with `new` |
+/// | [`text`](Self::text), [`try_text`](Self::try_text) | strings (`&str`, `String`, …), or `Result`s of them | the text, one event each, with one optional event type on all |
+/// | [`json`](Self::json), [`try_json`](Self::try_json) | any `T: Serialize`, or `Result`s | compact JSON, one event each, with one optional event type on all |
+/// | [`new`](Self::new) | [`SseItem<T>`](sse_core::SseItem), [`SseFrame<T>`] or `Result`s of either | compact JSON |
+/// | [`channel`](Self::channel) | [`SseFrame<T>`]s, items or comments, sent from elsewhere | compact JSON |
 ///
-/// `try_text` and `try_json` take streams of `Result`s; `new` and
-/// `with_formatter` take `Result` items as they are. An error ends the
-/// body after the last complete event (see [`SseBody`]).
+/// [`with_formatter`](Self::with_formatter) writes the data another way:
+/// `.with_formatter(format::Text)` for items whose data is text, or a
+/// [`Formatter`] of your own. [`with_options`](Self::with_options) sets
+/// keep-alive, the retry hint, shutdown, the error hook and the rest (see
+/// [`Options`] for the defaults); [`with_header`](Self::with_header) adds
+/// a response header.
 ///
-/// # Defaults
-///
-/// | option | default |
-/// |---|---|
-/// | [keep-alive](Self::keep_alive) | on: a `:` comment line after 15 s without an event |
-/// | [retry hint](Self::retry) | none |
-/// | [shutdown](Self::shutdown) | none: the stream lasts as long as its source |
-/// | [on error](Self::on_error) | the body ends cleanly after the last complete event and the error is logged with `tracing` (see [`SseBody`]) |
-/// | [chunk budget](Self::chunk_budget) | 16 KiB of ready events per chunk |
-/// | [extra headers](Self::header) | none |
+/// An error of the source or a formatter ends the body cleanly after the
+/// last complete event and goes to the error hook, or is logged with
+/// `tracing` (see [`EventBody`]).
 ///
 /// # Examples
 ///
 /// ```
 /// use futures_util::stream;
 /// use http::{Response, header::CONTENT_TYPE};
-/// use sse_core::EventType;
-/// use sse_hyper::{ServerSentEvents, SseBody};
+/// use sse_hyper::{EventBody, EventType, ServerSentEvents};
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// let response: Response<SseBody> = ServerSentEvents::text(
+/// let response: Response<EventBody> = ServerSentEvents::text(
 ///     stream::iter(["Heart Rate: 72 bpm", "Heart Rate: 75 bpm"]),
 ///     Some(EventType::from_static("heartRate")),
 /// )
@@ -60,19 +54,227 @@ use crate::body::SseBody;
 /// # }
 /// ```
 #[must_use = "an event stream does nothing until it is turned into a response"]
-pub struct ServerSentEvents<S, F = Auto> {
-    pipeline: Pipeline<S, F>,
+pub struct ServerSentEvents<S, F = Json> {
+    source: S,
+    formatter: F,
+    options: Options,
     headers: HeaderMap,
 }
 
-sse_core::__forward_pipeline!(ServerSentEvents, sse_hyper);
+impl<S> ServerSentEvents<DataItems<S>, Text> {
+    /// A stream of strings (`&str`, `String`, `Cow<str>`, `Arc<str>`),
+    /// each one event's data, all with the same optional event type:
+    /// ASP.NET Core's `ServerSentEvents(IAsyncEnumerable<string>,
+    /// eventType)`. Line breaks in a string become several `data:` lines
+    /// (rule E2).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_util::stream;
+    /// use sse_hyper::{EventType, ServerSentEvents};
+    ///
+    /// let events = ServerSentEvents::text(
+    ///     stream::iter(["Heart Rate: 72 bpm", "Heart Rate: 75 bpm"]),
+    ///     Some(EventType::from_static("heartRate")),
+    /// );
+    /// # drop(events);
+    /// ```
+    pub fn text(stream: S, event_type: Option<EventType>) -> Self {
+        Self::from_parts(DataItems::new(stream, event_type), Text)
+    }
+}
+
+impl<S> ServerSentEvents<TryDataItems<S>, Text> {
+    /// Like [`text`](ServerSentEvents::text), for a stream of `Result`s:
+    /// an error ends the body after the last complete event.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_util::stream;
+    /// use sse_hyper::ServerSentEvents;
+    ///
+    /// let lines = stream::iter([Ok("first"), Err(std::io::Error::other("disk gone"))]);
+    /// let events = ServerSentEvents::try_text(lines, None);
+    /// # drop(events);
+    /// ```
+    pub fn try_text(stream: S, event_type: Option<EventType>) -> Self {
+        Self::from_parts(TryDataItems::new(stream, event_type), Text)
+    }
+}
+
+impl<S> ServerSentEvents<DataItems<S>, Json> {
+    /// A stream of values, each written as one event of compact JSON, all
+    /// with the same optional event type: ASP.NET Core's
+    /// `ServerSentEvents<T>(IAsyncEnumerable<T>, eventType)`. Strings are
+    /// JSON too (quoted); [`text`](ServerSentEvents::text) sends them as
+    /// they are.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_util::stream;
+    /// use sse_hyper::{EventType, ServerSentEvents};
+    ///
+    /// #[derive(serde::Serialize)]
+    /// #[serde(rename_all = "camelCase")]
+    /// struct HeartRate {
+    ///     heart_rate: u32,
+    /// }
+    ///
+    /// let rates = stream::iter([HeartRate { heart_rate: 72 }, HeartRate { heart_rate: 75 }]);
+    /// let events = ServerSentEvents::json(rates, Some(EventType::from_static("heartRate")));
+    /// # drop(events);
+    /// ```
+    pub fn json(stream: S, event_type: Option<EventType>) -> Self {
+        Self::from_parts(DataItems::new(stream, event_type), Json)
+    }
+}
+
+impl<S> ServerSentEvents<TryDataItems<S>, Json> {
+    /// Like [`json`](ServerSentEvents::json), for a stream of `Result`s:
+    /// an error ends the body after the last complete event.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_util::stream;
+    /// use sse_hyper::ServerSentEvents;
+    ///
+    /// let readings = stream::iter([Ok(20.5), Err(std::io::Error::other("sensor lost"))]);
+    /// let events = ServerSentEvents::try_json(readings, None);
+    /// # drop(events);
+    /// ```
+    pub fn try_json(stream: S, event_type: Option<EventType>) -> Self {
+        Self::from_parts(TryDataItems::new(stream, event_type), Json)
+    }
+}
+
+impl<S> ServerSentEvents<S> {
+    /// A stream of [`SseItem`](sse_core::SseItem)s (or [`SseFrame`]s, or
+    /// `Result`s of either), their data written as compact JSON: ASP.NET
+    /// Core's `ServerSentEvents<T>(IAsyncEnumerable<SseItem<T>>)`. For
+    /// items of text, add `.with_formatter(format::Text)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use futures_util::stream;
+    /// use sse_hyper::{EventId, EventType, ServerSentEvents, SseItem};
+    ///
+    /// let items = stream::iter([72, 75].map(|bpm| {
+    ///     SseItem::new(bpm)
+    ///         .with_event_type(EventType::from_static("heartRate"))
+    ///         .with_id(EventId::from(bpm as u64))
+    ///         .with_retry(Duration::from_secs(60))
+    /// }));
+    /// let events = ServerSentEvents::new(items);
+    /// # drop(events);
+    /// ```
+    pub fn new(stream: S) -> Self {
+        Self::from_parts(stream, Json)
+    }
+}
+
+impl ServerSentEvents<()> {
+    /// A bounded channel and the response that streams what is sent on
+    /// it, for handlers that push events from elsewhere: items and
+    /// comments alike, data written as compact JSON.
+    ///
+    /// `send` waits while `capacity` frames are queued (the client is
+    /// slow: backpressure) and fails with the frame once the client is
+    /// gone; `closed()` completes then, so producers can stop. The stream
+    /// ends when every sender is dropped. A `capacity` of 0 is taken as 1.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sse_hyper::{format, ServerSentEvents, SseItem};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let (sender, events) = ServerSentEvents::channel::<String>(16);
+    /// let events = events.with_formatter(format::Text);
+    /// tokio::spawn(async move {
+    ///     for n in 0..3 {
+    ///         if sender.send(SseItem::new(format!("tick {n}"))).await.is_err() {
+    ///             break; // the client is gone
+    ///         }
+    ///     }
+    /// });
+    /// # drop(events);
+    /// # }
+    /// ```
+    pub fn channel<T>(
+        capacity: usize,
+    ) -> (Sender<SseFrame<T>>, ServerSentEvents<Receiver<SseFrame<T>>>) {
+        let (sender, receiver) = channel(capacity);
+        (sender, ServerSentEvents::new(receiver))
+    }
+}
 
 impl<S, F> ServerSentEvents<S, F> {
-    fn from_pipeline(pipeline: Pipeline<S, F>) -> Self {
+    fn from_parts(source: S, formatter: F) -> Self {
         Self {
-            pipeline,
+            source,
+            formatter,
+            options: Options::new(),
             headers: HeaderMap::new(),
         }
+    }
+
+    /// Writes the data with `formatter` instead, like .NET's
+    /// `itemFormatter`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::fmt::Write;
+    /// use futures_util::stream;
+    /// use sse_hyper::{format, ServerSentEvents, SseItem};
+    ///
+    /// let items = stream::iter([SseItem::new(72_u32), SseItem::new(75)]);
+    /// let events = ServerSentEvents::new(items).with_formatter(format::from_fn(|bpm: &u32, out| {
+    ///     write!(out, "Heart Rate: {bpm} bpm")?;
+    ///     Ok(())
+    /// }));
+    /// # drop(events);
+    /// ```
+    pub fn with_formatter<G>(self, formatter: G) -> ServerSentEvents<S, G> {
+        ServerSentEvents {
+            source: self.source,
+            formatter,
+            options: self.options,
+            headers: self.headers,
+        }
+    }
+
+    /// Sets the options: keep-alive, retry hint, chunk budget, final
+    /// event, shutdown and error hook (see [`Options`] for the defaults).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use futures_util::stream;
+    /// use sse_hyper::{Options, ServerSentEvents, Shutdown};
+    ///
+    /// let shutdown = Shutdown::new();
+    /// let options = Options::new()
+    ///     .with_retry(Duration::from_secs(5))
+    ///     .with_shutdown(&shutdown);
+    /// let events = ServerSentEvents::text(stream::pending::<String>(), None).with_options(options);
+    /// # drop(events);
+    /// ```
+    pub fn with_options(mut self, options: Options) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The options.
+    pub const fn options(&self) -> &Options {
+        &self.options
     }
 
     /// Adds a header to the response. A name set here replaces the default
@@ -80,8 +282,8 @@ impl<S, F> ServerSentEvents<S, F> {
     /// times sends every value.
     ///
     /// `Connection`, `Keep-Alive`, `Proxy-Connection`, `Transfer-Encoding`,
-    /// `Upgrade` and `Content-Length` are ignored: they are illegal on
-    /// HTTP/2 or would break the stream.
+    /// `Upgrade` and `Content-Length` are left out: they are illegal on
+    /// HTTP/2 or would break the stream ([`sse_core::headers`]).
     ///
     /// # Examples
     ///
@@ -92,7 +294,7 @@ impl<S, F> ServerSentEvents<S, F> {
     ///
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// let response = ServerSentEvents::text(stream::iter(["a"]), None)
-    ///     .header(
+    ///     .with_header(
     ///         HeaderName::from_static("access-control-allow-origin"),
     ///         HeaderValue::from_static("*"),
     ///     )
@@ -100,15 +302,15 @@ impl<S, F> ServerSentEvents<S, F> {
     /// assert_eq!(response.headers()["access-control-allow-origin"], "*");
     /// # }
     /// ```
-    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        if !is_refused_header(name.as_str()) {
+    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        if !sse_core::headers::is_refused(name.as_str()) {
             self.headers.append(name, value);
         }
         self
     }
 
-    /// The finished response: status 200, the event stream headers (see
-    /// the crate docs) and any [extra ones](Self::header), and the body.
+    /// The finished response: status 200, the event stream headers and any
+    /// [extra ones](Self::with_header), and the body.
     ///
     /// With keep-alive on (the default), the body must be polled inside a
     /// tokio runtime with its time driver enabled.
@@ -126,21 +328,17 @@ impl<S, F> ServerSentEvents<S, F> {
     /// assert_eq!(response.headers()["cache-control"], "no-cache, no-transform");
     /// # }
     /// ```
-    pub fn into_response(self) -> Response<SseBody>
+    pub fn into_response(self) -> Response<EventBody>
     where
         S: Stream + Send + 'static,
-        S::Item: IntoFrame,
-        F: Formatter<<S::Item as IntoFrame>::Data> + Send + 'static,
+        S::Item: IntoSseFrame,
+        F: Formatter<<S::Item as IntoSseFrame>::Data> + Send + 'static,
     {
-        let mut pipeline = self.pipeline;
-        if !pipeline.has_error_hook() {
-            pipeline = pipeline
-                .on_error(|err| tracing::error!(error = %err, "event stream ended by an error"));
-        }
-        let mut response = Response::new(SseBody::from(pipeline.into_stream()));
+        let body = EventBody::new(self.source, self.formatter, &self.options, TokioTimer);
+        let mut response = Response::new(body);
         *response.status_mut() = StatusCode::OK;
         let headers = response.headers_mut();
-        for (name, value) in HEADERS {
+        for (name, value) in sse_core::headers::RESPONSE_HEADERS {
             headers.insert(
                 HeaderName::from_static(name),
                 HeaderValue::from_static(value),
@@ -152,11 +350,11 @@ impl<S, F> ServerSentEvents<S, F> {
     }
 }
 
-impl<S, F> From<ServerSentEvents<S, F>> for Response<SseBody>
+impl<S, F> From<ServerSentEvents<S, F>> for Response<EventBody>
 where
     S: Stream + Send + 'static,
-    S::Item: IntoFrame,
-    F: Formatter<<S::Item as IntoFrame>::Data> + Send + 'static,
+    S::Item: IntoSseFrame,
+    F: Formatter<<S::Item as IntoSseFrame>::Data> + Send + 'static,
 {
     fn from(events: ServerSentEvents<S, F>) -> Self {
         events.into_response()
@@ -166,8 +364,8 @@ where
 impl<S, F> fmt::Debug for ServerSentEvents<S, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ServerSentEvents")
-            .field("pipeline", &self.pipeline)
+            .field("options", &self.options)
             .field("headers", &self.headers)
-            .finish()
+            .finish_non_exhaustive()
     }
 }

@@ -9,12 +9,17 @@ use futures_util::{StreamExt, stream};
 use hyper::StatusCode;
 use hyper::header::{self, HeaderName, HeaderValue};
 use sse_core::decode::{Decoded, Event};
-use sse_core::tokio::{Disconnected, Shutdown};
-use sse_core::{Comment, EventId, EventType, SseItem, format};
-use sse_hyper::{ServerSentEvents, last_event_id};
+use sse_core::tokio::{Disconnected, Receiver, TokioTimer};
+use sse_hyper::format::{self, Text};
+use sse_hyper::{
+    Comment, EventBody, EventId, EventType, KeepAlive, Options, Sender, ServerSentEvents, Shutdown,
+    SseFrame, SseItem, last_event_id,
+};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
-use support::{BOTH, Guarded, Proto, Server, bounded, get, get_with, next, read_all, rest};
+use support::{
+    BOTH, Guarded, Proto, RawHttp1, Server, bounded, chain, get, get_with, next, read_all, rest,
+};
 use tokio::sync::{mpsc, oneshot};
 
 fn event(event_type: &str, data: &str, id: &str) -> Decoded {
@@ -22,10 +27,15 @@ fn event(event_type: &str, data: &str, id: &str) -> Decoded {
 }
 
 /// Hands each request's channel sender to the test.
-type Senders<T> = mpsc::UnboundedSender<sse_core::tokio::Sender<SseItem<T>>>;
+type Senders<T> = mpsc::UnboundedSender<Sender<SseFrame<T>>>;
 
-/// A channel response of strings.
-type Channel = ServerSentEvents<sse_core::tokio::Receiver<SseItem<String>>>;
+/// A channel response of strings, written as text.
+type Channel = ServerSentEvents<Receiver<SseFrame<String>>, Text>;
+
+/// Options with keep-alive every `interval`.
+fn keep_alive_every(interval: Duration) -> Options {
+    Options::new().with_keep_alive(KeepAlive::new().with_interval(interval))
+}
 
 /// Request headers, as name and raw value.
 type Headers<'a> = &'a [(&'a str, &'a [u8])];
@@ -33,17 +43,14 @@ type Headers<'a> = &'a [(&'a str, &'a [u8])];
 async fn channel_server(
     configure: fn(Channel) -> Channel,
     capacity: usize,
-) -> (
-    Server,
-    mpsc::UnboundedReceiver<sse_core::tokio::Sender<SseItem<String>>>,
-) {
+) -> (Server, mpsc::UnboundedReceiver<Sender<SseFrame<String>>>) {
     let (senders, received): (Senders<String>, _) = mpsc::unbounded_channel();
     let server = Server::start(move |_| {
         let senders = senders.clone();
         async move {
             let (sender, events) = ServerSentEvents::channel::<String>(capacity);
             senders.send(sender).ok();
-            configure(events).into_response()
+            configure(events.with_formatter(Text)).into_response()
         }
     })
     .await;
@@ -125,7 +132,8 @@ async fn items_entry_point_sends_the_retry_hint_first_then_ids_and_types() {
             SseItem::new("again"),
         ]);
         ServerSentEvents::new(items)
-            .retry(Duration::from_millis(2500))
+            .with_formatter(Text)
+            .with_options(Options::new().with_retry(Duration::from_millis(2500)))
             .into_response()
     })
     .await;
@@ -155,7 +163,9 @@ async fn with_formatter_entry_point_uses_the_formatter() {
             Ok(())
         });
         let items = stream::iter([SseItem::new(72_u32), SseItem::new(75)]);
-        ServerSentEvents::with_formatter(items, formatter).into_response()
+        ServerSentEvents::new(items)
+            .with_formatter(formatter)
+            .into_response()
     })
     .await;
     let mut client = get(server.addr, Proto::Http1, &[]).await;
@@ -173,13 +183,13 @@ async fn with_formatter_entry_point_uses_the_formatter() {
 async fn headers_are_the_event_stream_ones_and_nothing_forbidden() {
     let server = Server::start(|_| async {
         ServerSentEvents::text(stream::iter(["a"]), None)
-            .header(
+            .with_header(
                 HeaderName::from_static("access-control-allow-origin"),
                 HeaderValue::from_static("*"),
             )
             // Refused: illegal on HTTP/2, would break the stream.
-            .header(header::CONNECTION, HeaderValue::from_static("close"))
-            .header(header::CONTENT_LENGTH, HeaderValue::from_static("3"))
+            .with_header(header::CONNECTION, HeaderValue::from_static("close"))
+            .with_header(header::CONTENT_LENGTH, HeaderValue::from_static("3"))
             .into_response()
     })
     .await;
@@ -228,9 +238,13 @@ async fn headers_arrive_before_the_first_event_and_each_event_before_the_next() 
 async fn keep_alive_comment_after_idle_not_at_connect_and_reset_by_events() {
     let (server, mut senders) = channel_server(
         |events| {
-            events
-                .keep_alive(Duration::from_millis(300))
-                .keep_alive_comment(Comment::from_static("ping"))
+            events.with_options(
+                Options::new().with_keep_alive(
+                    KeepAlive::new()
+                        .with_interval(Duration::from_millis(300))
+                        .with_comment(Comment::from_static("ping")),
+                ),
+            )
         },
         4,
     )
@@ -267,7 +281,11 @@ async fn keep_alive_comment_after_idle_not_at_connect_and_reset_by_events() {
 
 #[tokio::test]
 async fn no_keep_alive_sends_nothing_while_idle() {
-    let (server, mut senders) = channel_server(|events| events.no_keep_alive(), 4).await;
+    let (server, mut senders) = channel_server(
+        |events| events.with_options(Options::new().without_keep_alive()),
+        4,
+    )
+    .await;
     let mut client = get(server.addr, Proto::Http1, &[]).await;
     let sender = bounded("the sender", senders.recv()).await.unwrap();
     let mut chunks = client.chunks();
@@ -278,8 +296,11 @@ async fn no_keep_alive_sends_nothing_while_idle() {
 
 #[tokio::test]
 async fn keep_alive_bytes_are_a_lone_comment_line() {
-    let (server, mut senders) =
-        channel_server(|events| events.keep_alive(Duration::from_millis(100)), 4).await;
+    let (server, mut senders) = channel_server(
+        |events| events.with_options(keep_alive_every(Duration::from_millis(100))),
+        4,
+    )
+    .await;
     let mut client = get(server.addr, Proto::Http1, &[]).await;
     let _sender = bounded("the sender", senders.recv()).await.unwrap();
     let mut chunks = client.chunks();
@@ -304,7 +325,7 @@ async fn guarded_server(
                 guard: Some(guard),
             };
             ServerSentEvents::text(source, None)
-                .keep_alive(keep_alive)
+                .with_options(keep_alive_every(keep_alive))
                 .into_response()
         }
     })
@@ -363,8 +384,40 @@ async fn channel_send_fails_once_the_client_is_gone() {
         drop(events);
         drop(client);
         bounded("the sender to see the client go", sender.closed()).await;
-        let Disconnected(item) = sender.send(SseItem::new("lost".into())).await.unwrap_err();
-        assert_eq!(item.data(), "lost", "{proto:?}");
+        let Disconnected(frame) = sender.send(SseItem::new("lost".into())).await.unwrap_err();
+        assert_eq!(
+            frame,
+            SseFrame::Event(SseItem::new("lost".to_owned())),
+            "{proto:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn channel_writes_json_unless_text_is_asked_for_and_sends_comments() {
+    // Was: text for strings. The channel's data is JSON by default now.
+    let (senders, mut received): (Senders<String>, _) = mpsc::unbounded_channel();
+    let server = Server::start(move |_| {
+        let senders = senders.clone();
+        async move {
+            let (sender, events) = ServerSentEvents::channel::<String>(4);
+            senders.send(sender).ok();
+            events.into_response()
+        }
+    })
+    .await;
+    for proto in BOTH {
+        let mut client = get(server.addr, proto, &[]).await;
+        let sender = bounded("the sender", received.recv()).await.unwrap();
+        sender.send(Comment::from_static("hi")).await.unwrap();
+        sender
+            .send(SseItem::new("quoted".to_owned()))
+            .await
+            .unwrap();
+        drop(sender);
+        let (bytes, end) = read_all(&mut client.chunks()).await;
+        assert_eq!(bytes, b": hi\ndata: \"quoted\"\n\n", "{proto:?}");
+        end.unwrap();
     }
 }
 
@@ -373,7 +426,11 @@ async fn channel_send_waits_while_the_client_does_not_read() {
     // On HTTP/2 a small flow-control window makes the client's reading
     // (or not) visible to the server at once, without filling socket
     // buffers first.
-    let (server, mut senders) = channel_server(|events| events.chunk_budget(1), 2).await;
+    let (server, mut senders) = channel_server(
+        |events| events.with_options(Options::new().with_chunk_budget(1)),
+        2,
+    )
+    .await;
     let mut client = get_with(server.addr, Proto::Http2, &[], Some(16 * 1024)).await;
     let sender = bounded("the sender", senders.recv()).await.unwrap();
     let data = "x".repeat(1000);
@@ -424,12 +481,12 @@ async fn graceful_shutdown_ends_fifty_open_streams_promptly() {
         let shutdown = handle.clone();
         async move {
             let source = stream::iter(["hello"]).chain(stream::pending());
+            let bye = SseItem::new("bye").with_event_type(EventType::from_static("shutdown"));
+            let options = Options::new()
+                .with_shutdown(&shutdown)
+                .with_shutdown_event(bye);
             ServerSentEvents::text(source, None)
-                .shutdown(&shutdown)
-                .shutdown_frame(
-                    SseItem::new("bye").with_event_type(EventType::from_static("shutdown")),
-                )
-                .unwrap()
+                .with_options(options)
                 .into_response()
         }
     })
@@ -466,7 +523,7 @@ async fn graceful_shutdown_ends_fifty_open_streams_promptly() {
 
 #[tokio::test]
 async fn graceful_shutdown_waits_on_streams_not_tied_to_the_handle() {
-    // The known hang this crate's `shutdown` exists for: without it, an
+    // The known hang `Options::with_shutdown` exists for: without it, an
     // open event stream keeps hyper-util's graceful shutdown waiting.
     let mut server = Server::start(|_| async {
         ServerSentEvents::text(stream::iter(["hello"]).chain(stream::pending()), None)
@@ -497,16 +554,20 @@ async fn d11_last_event_id_absent_empty_or_invalid_is_no_id() {
     })
     .await;
     let long = vec![b'7'; 4096];
-    let cases: [(Headers<'_>, &str); 7] = [
+    let cases: [(Headers<'_>, &str); 9] = [
         (&[], "none"),
         (&[("last-event-id", b"")], "none"),
         (&[("last-event-id", b"\xff\xfe")], "none"),
         (&[("last-event-id", b"caf\xc3")], "none"),
         (&[("last-event-id", b"42")], "id 42"),
+        // Several headers are ambiguous: no id, whatever their values
+        // (the first is not taken).
         (
             &[("last-event-id", b"\xff"), ("last-event-id", b"3")],
             "none",
         ),
+        (&[("last-event-id", b"3"), ("last-event-id", b"4")], "none"),
+        (&[("last-event-id", b"5"), ("last-event-id", b"5")], "none"),
         (&[("last-event-id", &long)], ""),
     ];
     for proto in BOTH {
@@ -530,38 +591,56 @@ async fn d11_last_event_id_absent_empty_or_invalid_is_no_id() {
 }
 
 #[tokio::test]
-async fn a_hand_built_body_aborts_after_the_last_complete_event() {
-    source_error_aborts_http1().await;
+async fn a_hand_built_body_ends_cleanly_after_the_last_complete_event() {
+    source_error_ends_a_hand_built_body_cleanly().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_hand_built_body_aborts_after_the_last_complete_event_multi_thread() {
-    source_error_aborts_http1().await;
+async fn a_hand_built_body_ends_cleanly_after_the_last_complete_event_multi_thread() {
+    source_error_ends_a_hand_built_body_cleanly().await;
 }
 
-/// A body built by hand, without an error hook: the error is the body's
-/// last frame, after the complete events (held back one poll so hyper
-/// flushes them), and the HTTP/1.1 connection ends with it.
-async fn source_error_aborts_http1() {
-    let mut server = Server::start(|_| async {
+/// A body built by hand with `EventBody::new`, without an error hook (the
+/// error is logged): it ends cleanly after the complete events, with the
+/// chunked body's terminating chunk, never with a body error, so the
+/// HTTP/1.1 connection stays usable and ends without an error.
+async fn source_error_ends_a_hand_built_body_cleanly() {
+    let mut server = Server::start(|request| async move {
         let source = stream::iter([Ok("a"), Ok("b"), Err("database gone"), Ok("never")]);
-        http::Response::new(sse_hyper::SseBody::new(sse_core::EventStream::try_text(
-            source, None,
-        )))
+        let options = Options::new().without_keep_alive();
+        let body = if request.uri().path() == "/stream" {
+            // A stream of chunks assembled by hand, with the same policy.
+            let chunks = sse_core::EventStream::try_text(source, None);
+            EventBody::from_stream(chunks, &options)
+        } else {
+            let items = sse_core::TryDataItems::new(source, None);
+            EventBody::new(items, Text, &options, TokioTimer)
+        };
+        http::Response::new(body)
     })
     .await;
-    let mut client = get(server.addr, Proto::Http1, &[]).await;
-    let mut chunks = client.chunks();
-    let (bytes, end) = read_all(&mut chunks).await;
-    assert_eq!(bytes, b"data: a\n\ndata: b\n\n");
-    assert!(end.is_err(), "the body must not end cleanly");
-    let reported = bounded("the connection's error", server.errors.recv())
-        .await
-        .unwrap();
-    assert!(
-        reported.contains("event source failed: database gone"),
-        "{reported}"
-    );
+
+    // On the wire: both complete events, nothing of the failing one, and
+    // the terminating chunk; then the same connection serves another
+    // request.
+    let mut raw = RawHttp1::connect(server.addr).await;
+    for path in ["/", "/stream", "/"] {
+        let (head, body) = bounded("the raw response", raw.get(path)).await;
+        assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+        assert_eq!(body, b"data: a\n\ndata: b\n\n", "{path}");
+    }
+    drop(raw);
+    assert_eq!(server.connection_end().await, Ok(()));
+
+    // The same through hyper's client, on both protocols: a clean end.
+    for proto in BOTH {
+        let mut client = get(server.addr, proto, &[]).await;
+        let (bytes, end) = read_all(&mut client.chunks()).await;
+        assert_eq!(bytes, b"data: a\n\ndata: b\n\n", "{proto:?}");
+        end.unwrap();
+        drop(client);
+        assert_eq!(server.connection_end().await, Ok(()), "{proto:?}");
+    }
 }
 
 #[tokio::test]
@@ -580,10 +659,13 @@ async fn source_error_with_hook() {
         let errors_tx = errors_tx.clone();
         async move {
             let source = stream::iter([Ok("a"), Ok("b"), Err("database gone"), Ok("never")]);
+            let options = Options::new().with_error_hook(move |err| {
+                errors_tx
+                    .send((err.kind(), err.to_string(), chain(err)))
+                    .ok();
+            });
             ServerSentEvents::try_text(source, None)
-                .on_error(move |err| {
-                    errors_tx.send((err.kind(), err.to_string())).ok();
-                })
+                .with_options(options)
                 .into_response()
         }
     })
@@ -594,9 +676,12 @@ async fn source_error_with_hook() {
         let (bytes, end) = read_all(&mut chunks).await;
         assert_eq!(bytes, b"data: a\n\ndata: b\n\n", "{proto:?}");
         end.unwrap();
-        let (kind, message) = bounded("the hook", errors.recv()).await.unwrap();
+        let (kind, message, chained) = bounded("the hook", errors.recv()).await.unwrap();
         assert_eq!(kind, sse_core::ErrorKind::Source);
-        assert_eq!(message, "event source failed: database gone");
+        // The Display is the error's own; the cause is its `source()`.
+        assert_eq!(message, "event source failed");
+        assert_eq!(chained, "event source failed: database gone");
+        assert!(errors.try_recv().is_err(), "one report per body");
     }
 }
 
@@ -615,9 +700,9 @@ async fn a_format_error_mid_stream_ends_the_body_after_the_last_complete_event()
             let source = stream::iter([SseItem::new(None), SseItem::new(Some(Unserializable))]);
             let events = ServerSentEvents::new(source);
             if request.uri().path() == "/hook" {
-                events.on_error(move |err| {
-                    errors_tx.send(err.kind()).ok();
-                })
+                events.with_options(Options::new().with_error_hook(move |err| {
+                    errors_tx.send((err.kind(), chain(err))).ok();
+                }))
             } else {
                 events
             }
@@ -626,22 +711,24 @@ async fn a_format_error_mid_stream_ends_the_body_after_the_last_complete_event()
     })
     .await;
     // The default: logged, and the body ends cleanly after the complete
-    // events.
+    // events; the connection does not fail.
     let mut client = get(server.addr, Proto::Http1, &[]).await;
     let (bytes, end) = read_all(&mut client.chunks()).await;
     assert_eq!(bytes, b"data: null\n\n");
     end.unwrap();
-    assert!(
-        server.errors.try_recv().is_err(),
-        "the connection does not fail"
-    );
+    drop(client);
+    assert_eq!(server.connection_end().await, Ok(()));
 
     let mut client = support::get_path(server.addr, Proto::Http2, "/hook").await;
     let (bytes, end) = read_all(&mut client.chunks()).await;
     assert_eq!(bytes, b"data: null\n\n");
     end.unwrap();
-    let kind = bounded("the hook", errors.recv()).await.unwrap();
+    let (kind, chained) = bounded("the hook", errors.recv()).await.unwrap();
     assert_eq!(kind, sse_core::ErrorKind::Format);
+    assert!(
+        chained.starts_with("cannot format event data: not today"),
+        "{chained}"
+    );
 }
 
 #[tokio::test]
@@ -653,7 +740,7 @@ async fn a_complete_handler_resumes_after_last_event_id() {
         let seen = Arc::clone(&seen);
         async move {
             let start = last_event_id(request.headers())
-                .and_then(|id| id.parse::<u64>().ok())
+                .and_then(|id| id.as_u64())
                 .map_or(0, |n| n + 1);
             seen.lock().unwrap().push(start);
             let items = stream::iter(start..start + 3)

@@ -2,12 +2,12 @@
 //! the client is gone.
 
 use axum::Router;
-use sse_axum::SseItem;
 use sse_axum::sse_core::tokio::Disconnected;
+use sse_axum::{Comment, ServerSentEvents, SseFrame, SseItem};
 use std::time::Duration;
 use tokio::time::timeout;
 
-use crate::common::{BOTH, Client, Events, channel_route, serve, within};
+use crate::common::{BOTH, Chunks, Client, Events, channel_route, serve, within};
 
 #[tokio::test]
 async fn send_waits_for_a_slow_client_then_resumes() {
@@ -75,10 +75,40 @@ async fn send_fails_with_the_item_once_the_client_is_gone() {
         client.disconnect();
         drop(events);
         within("the sender to see the client gone", sender.closed()).await;
-        let Disconnected(item) = sender
+        let Disconnected(frame) = sender
             .send(SseItem::new("lost".to_owned()))
             .await
             .unwrap_err();
-        assert_eq!(item.data(), "lost");
+        assert_eq!(frame, SseFrame::Event(SseItem::new("lost".to_owned())));
+    }
+}
+
+#[tokio::test]
+async fn channel_data_is_json_by_default_and_comments_can_be_sent() {
+    // Was: text for strings. Now the channel writes data as JSON unless
+    // the response asks for `format::Text`.
+    let (handoff, mut senders) = tokio::sync::mpsc::unbounded_channel();
+    let route = axum::routing::get(move || {
+        let handoff = handoff.clone();
+        async move {
+            let (sender, response) = ServerSentEvents::channel::<String>(8);
+            handoff.send(sender).unwrap();
+            response
+        }
+    });
+    let addr = serve(Router::new().route("/", route)).await;
+    for proto in BOTH {
+        let mut client = Client::connect(addr, proto).await;
+        let mut chunks = Chunks::new(client.get("/", &[]).await);
+        let sender = within("the sender", senders.recv()).await.unwrap();
+        sender.send(Comment::from_static("hi")).await.unwrap();
+        sender
+            .send(SseItem::new("quoted".to_owned()))
+            .await
+            .unwrap();
+        drop(sender);
+        let (body, clean) = chunks.read_to_end().await;
+        assert!(clean, "on {proto:?}");
+        assert_eq!(body, b": hi\ndata: \"quoted\"\n\n", "on {proto:?}");
     }
 }

@@ -9,7 +9,9 @@ use http_body_util::{BodyDataStream, Empty};
 use hyper::body::Incoming;
 use hyper::client::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use sse_axum::ServerSentEvents;
+use sse_axum::format::Text;
+use sse_axum::sse_core::tokio::Receiver;
+use sse_axum::{Sender as EventSender, ServerSentEvents, SseFrame};
 use sse_core::decode::{DecodeStream, Decoded, Event};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -236,13 +238,14 @@ impl Drop for DropGuard {
 }
 
 /// A route whose every request gets a [`ServerSentEvents::channel`] of
-/// `capacity`, its sender handed to the test through the receiver.
+/// `capacity`, its data written as text, its sender handed to the test
+/// through the receiver.
 pub(crate) fn channel_route(
     capacity: usize,
     configure: fn(ChannelResponse) -> ChannelResponse,
 ) -> (
     axum::routing::MethodRouter,
-    tokio::sync::mpsc::UnboundedReceiver<sse_axum::Sender<sse_axum::SseItem<String>>>,
+    tokio::sync::mpsc::UnboundedReceiver<EventSender<SseFrame<String>>>,
 ) {
     let (handoff, senders) = tokio::sync::mpsc::unbounded_channel();
     let route = axum::routing::get(move || {
@@ -250,11 +253,11 @@ pub(crate) fn channel_route(
         async move {
             let (sender, response) = ServerSentEvents::channel::<String>(capacity);
             handoff.send(sender).unwrap();
-            configure(response)
+            configure(response.with_formatter(Text))
         }
     });
     (route, senders)
 }
 
 /// The response type of [`channel_route`].
-pub(crate) type ChannelResponse = sse_axum::ChannelResponse<String>;
+pub(crate) type ChannelResponse = ServerSentEvents<Receiver<SseFrame<String>>, Text>;

@@ -3,7 +3,7 @@
 use axum::Router;
 use axum::routing::get;
 use futures_util::stream;
-use sse_axum::{Comment, ServerSentEvents, SseItem};
+use sse_axum::{Comment, KeepAlive, Options, ServerSentEvents, SseItem};
 use sse_core::decode::{Decoded, Event};
 use std::time::{Duration, Instant};
 use tokio::time::timeout;
@@ -37,21 +37,29 @@ async fn each_event_arrives_before_the_next_is_produced() {
 
 const INTERVAL: Duration = Duration::from_millis(200);
 
+/// Options with keep-alive every `interval`.
+fn keep_alive_every(interval: Duration) -> Options {
+    Options::new().with_keep_alive(KeepAlive::new().with_interval(interval))
+}
+
 #[tokio::test]
 async fn keep_alive_sends_a_comment_after_each_idle_interval_not_at_connect() {
     let app = Router::new()
         .route(
             "/default",
             get(|| async {
-                ServerSentEvents::text(stream::pending::<String>(), None).keep_alive(INTERVAL)
+                ServerSentEvents::text(stream::pending::<String>(), None)
+                    .with_options(keep_alive_every(INTERVAL))
             }),
         )
         .route(
             "/ping",
             get(|| async {
+                let ping = KeepAlive::new()
+                    .with_comment(Comment::from_static("ping"))
+                    .with_interval(INTERVAL);
                 ServerSentEvents::text(stream::pending::<String>(), None)
-                    .keep_alive_comment(Comment::from_static("ping"))
-                    .keep_alive(INTERVAL)
+                    .with_options(Options::new().with_keep_alive(ping))
             }),
         );
     let addr = serve(app).await;
@@ -75,9 +83,11 @@ async fn keep_alive_is_reset_by_events_and_can_be_turned_off() {
     // Long enough that the events below, every fifth of it, are never late
     // enough to let a comment in; together they span more than one.
     const LONG: Duration = Duration::from_secs(1);
-    let (route, mut senders) = channel_route(8, |response| response.keep_alive(LONG));
-    let (quiet, mut quiet_senders) =
-        channel_route(8, |response| response.keep_alive(INTERVAL).no_keep_alive());
+    let (route, mut senders) =
+        channel_route(8, |response| response.with_options(keep_alive_every(LONG)));
+    let (quiet, mut quiet_senders) = channel_route(8, |response| {
+        response.with_options(keep_alive_every(INTERVAL).without_keep_alive())
+    });
     let addr = serve(Router::new().route("/", route).route("/quiet", quiet)).await;
     for proto in BOTH {
         let mut client = Client::connect(addr, proto).await;
@@ -106,9 +116,10 @@ async fn retry_hint_is_sent_first_as_a_lone_field() {
     let app = Router::new().route(
         "/",
         get(|| async {
-            ServerSentEvents::text(stream::iter(["x"]), None)
-                .retry(Duration::from_secs(1))
-                .retry(Duration::from_millis(2500))
+            let options = Options::new()
+                .with_retry(Duration::from_secs(1))
+                .with_retry(Duration::from_millis(2500));
+            ServerSentEvents::text(stream::iter(["x"]), None).with_options(options)
         }),
     );
     let addr = serve(app).await;

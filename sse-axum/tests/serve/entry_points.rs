@@ -4,8 +4,8 @@
 use axum::Router;
 use axum::routing::get;
 use futures_util::{StreamExt, stream};
-use sse_axum::sse_core::{DataWriter, FormatError, format};
-use sse_axum::{Comment, EventId, EventType, Frame, ServerSentEvents, SseItem};
+use sse_axum::sse_core::{DataWriter, FormatError};
+use sse_axum::{Comment, EventId, EventType, ServerSentEvents, SseFrame, SseItem, format};
 use sse_core::decode::Event;
 
 use crate::common::{BOTH, Chunks, Client, open, serve};
@@ -64,7 +64,7 @@ async fn json_sends_each_value_as_compact_json() {
         )
         .route(
             "/strings",
-            // Strings too are JSON here, unlike with `new`.
+            // Strings too are JSON here, as with `new`.
             get(|| async { ServerSentEvents::json(stream::iter(["quoted"]), None) }),
         )
         .route(
@@ -101,7 +101,7 @@ enum Payload {
 }
 
 #[tokio::test]
-async fn new_sends_items_with_their_fields_strings_as_text_the_rest_as_json() {
+async fn new_sends_items_with_their_fields_and_all_data_as_json() {
     let app = Router::new()
         .route(
             "/items",
@@ -119,11 +119,12 @@ async fn new_sends_items_with_their_fields_strings_as_text_the_rest_as_json() {
             "/frames",
             get(|| async {
                 let frames = stream::iter([
-                    Frame::Comment(Comment::from_static("hello")),
-                    Frame::Event(SseItem::new("after a comment")),
+                    SseFrame::Comment(Comment::from_static("hello")),
+                    SseFrame::Event(SseItem::new("after a comment")),
                 ])
                 .map(Ok::<_, std::io::Error>);
-                ServerSentEvents::new(frames)
+                // Items of text: written as text when asked for.
+                ServerSentEvents::new(frames).with_formatter(format::Text)
             }),
         );
     let addr = serve(app).await;
@@ -132,7 +133,9 @@ async fn new_sends_items_with_their_fields_strings_as_text_the_rest_as_json() {
         assert_eq!(
             events.rest().await,
             [
-                Event::new("message", "start", "1"),
+                // The format follows from the formatter, never from the
+                // value: a string is JSON too (it was text before).
+                Event::new("message", r#""start""#, "1"),
                 Event::new("point", r#"{"x":1,"y":-2}"#, "2"),
             ]
         );
@@ -152,13 +155,11 @@ async fn with_formatter_writes_data_with_the_given_formatter() {
         "/",
         get(|| async {
             let formatter = format::from_fn(|c: &Celsius, out: &mut DataWriter<'_>| {
-                out.write_str(&format!("{:.1} °C\nfeels fine", c.0));
+                out.write_text(&format!("{:.1} °C\nfeels fine", c.0));
                 Ok::<(), FormatError>(())
             });
-            ServerSentEvents::with_formatter(
-                stream::iter([Celsius(20.54)]).map(SseItem::new),
-                formatter,
-            )
+            ServerSentEvents::new(stream::iter([Celsius(20.54)]).map(SseItem::new))
+                .with_formatter(formatter)
         }),
     );
     let addr = serve(app).await;

@@ -6,7 +6,7 @@ use axum::routing::get;
 use futures_util::{StreamExt, stream};
 use serde::ser::{Error as _, Serialize, Serializer};
 use sse_axum::sse_core::ErrorKind;
-use sse_axum::{ServerSentEvents, SseItem};
+use sse_axum::{Options, ServerSentEvents, SseItem};
 use tokio::sync::mpsc;
 
 use crate::common::{BOTH, Chunks, Client, serve, within};
@@ -37,9 +37,11 @@ async fn a_source_error_ends_the_body_after_the_last_complete_event() {
                 Err(std::io::Error::other("disk on fire")),
                 Ok("never"),
             ]);
-            ServerSentEvents::try_text(lines, None).on_error(move |err| {
-                report.send((err.kind(), err.to_string())).unwrap();
-            })
+            let options = Options::new().with_error_hook(move |err| {
+                let cause = std::error::Error::source(err).map(ToString::to_string);
+                report.send((err.kind(), err.to_string(), cause)).unwrap();
+            });
+            ServerSentEvents::try_text(lines, None).with_options(options)
         }),
     );
     let addr = serve(app).await;
@@ -50,9 +52,11 @@ async fn a_source_error_ends_the_body_after_the_last_complete_event() {
         // drop what it had buffered), and nothing of the failing one.
         assert_eq!(body, b"data: one\n\ndata: two\n\n", "on {proto:?}");
         assert!(clean, "on {proto:?}");
-        let (kind, message) = within("the error report", reported.recv()).await.unwrap();
+        let (kind, message, cause) = within("the error report", reported.recv()).await.unwrap();
         assert_eq!(kind, ErrorKind::Source);
-        assert!(message.contains("disk on fire"), "{message}");
+        // The Display is the error's own; the cause is its `source()`.
+        assert_eq!(message, "event source failed");
+        assert_eq!(cause.as_deref(), Some("disk on fire"));
     }
 }
 
@@ -64,7 +68,7 @@ async fn a_format_error_ends_the_body_without_the_failing_event() {
             let items = stream::iter([Reading::Value(1), Reading::Broken, Reading::Value(3)])
                 .map(SseItem::new);
             // No hook: the error is logged.
-            ServerSentEvents::new(items).no_keep_alive()
+            ServerSentEvents::new(items).with_options(Options::new().without_keep_alive())
         }),
     );
     let addr = serve(app).await;

@@ -40,22 +40,22 @@ async fn extra_headers_are_added_and_those_that_break_a_stream_left_out() {
         "/",
         get(|| async {
             ServerSentEvents::text(stream::iter(["hi"]), None)
-                .header(
+                .with_header(
                     header::ACCESS_CONTROL_ALLOW_ORIGIN,
                     HeaderValue::from_static("*"),
                 )
-                .header(
+                .with_header(
                     HeaderName::from_static("x-trace"),
                     HeaderValue::from_static("a"),
                 )
-                .header(
+                .with_header(
                     HeaderName::from_static("x-trace"),
                     HeaderValue::from_static("b"),
                 )
-                .header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
-                .header(header::CONNECTION, HeaderValue::from_static("close"))
-                .header(header::CONTENT_LENGTH, HeaderValue::from_static("5"))
-                .header(
+                .with_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
+                .with_header(header::CONNECTION, HeaderValue::from_static("close"))
+                .with_header(header::CONTENT_LENGTH, HeaderValue::from_static("5"))
+                .with_header(
                     HeaderName::from_static("keep-alive"),
                     HeaderValue::from_static("timeout=5"),
                 )

@@ -4,7 +4,7 @@
 use axum::Router;
 use axum::routing::get;
 use futures_util::{StreamExt, stream};
-use sse_axum::{EventType, ServerSentEvents, Shutdown, SseItem};
+use sse_axum::{EventType, KeepAlive, Options, ServerSentEvents, Shutdown, SseItem};
 use sse_core::decode::Event;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
@@ -31,10 +31,13 @@ fn guarded_route(
                     data
                 });
             let response = ServerSentEvents::text(source, None);
-            match keep_alive {
-                Some(interval) => response.keep_alive(interval),
-                None => response.no_keep_alive(),
-            }
+            let options = match keep_alive {
+                Some(interval) => {
+                    Options::new().with_keep_alive(KeepAlive::new().with_interval(interval))
+                }
+                None => Options::new().without_keep_alive(),
+            };
+            response.with_options(options)
         }
     });
     (route, dropped)
@@ -75,10 +78,11 @@ async fn graceful_shutdown_ends_fifty_open_streams_in_about_a_second() {
             let shutdown = on_request.clone();
             async move {
                 let bye = SseItem::new("bye").with_event_type(EventType::from_static("bye"));
+                let options = Options::new()
+                    .with_shutdown(&shutdown)
+                    .with_shutdown_event(bye);
                 ServerSentEvents::text(stream::iter(["hello"]).chain(stream::pending()), None)
-                    .shutdown(&shutdown)
-                    .shutdown_frame(bye)
-                    .unwrap()
+                    .with_options(options)
             }
         }),
     );
@@ -118,16 +122,16 @@ async fn graceful_shutdown_ends_fifty_open_streams_in_about_a_second() {
 async fn a_stream_made_after_shutdown_ends_at_once() {
     let shutdown = Shutdown::new();
     shutdown.trigger();
-    let app =
-        Router::new().route(
-            "/",
-            get(move || {
-                let shutdown = shutdown.clone();
-                async move {
-                    ServerSentEvents::text(stream::pending::<String>(), None).shutdown(&shutdown)
-                }
-            }),
-        );
+    let app = Router::new().route(
+        "/",
+        get(move || {
+            let shutdown = shutdown.clone();
+            async move {
+                ServerSentEvents::text(stream::pending::<String>(), None)
+                    .with_options(Options::new().with_shutdown(&shutdown))
+            }
+        }),
+    );
     let addr = serve(app).await;
     for proto in BOTH {
         let mut client = Client::connect(addr, proto).await;

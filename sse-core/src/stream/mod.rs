@@ -3,8 +3,8 @@
 
 mod frames;
 
-pub use self::frames::{DataItems, IntoSseFrame, TryDataItems};
 pub(crate) use self::frames::sealed::Element;
+pub use self::frames::{DataItems, IntoSseFrame, TryDataItems};
 
 use alloc::collections::VecDeque;
 use bytes::{Bytes, BytesMut};
@@ -315,15 +315,14 @@ where
                 // Events are read where the source put them: moving one
                 // out first copies it right after it was written, and
                 // reading a copy of fresh stores stalls the CPU.
-                if let Poll::Ready(Some(next)) = &polled {
-                    if let Some(item) = next.as_event() {
+                if let Poll::Ready(Some(next)) = &polled
+                    && let Some(item) = next.as_event() {
                         if let Err(err) = encode_into(this.encoder, item, this.buf, this.queue) {
                             *this.state = State::Failed(err);
                             break;
                         }
                         continue;
                     }
-                }
                 match polled {
                     Poll::Ready(Some(next)) => match next.into_frame() {
                         Ok(SseFrame::Event(item)) => {

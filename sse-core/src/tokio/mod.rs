@@ -159,7 +159,11 @@ mod tests {
         assert_eq!(Arc::strong_count(&alive), 2);
         assert!(events.next().await.is_none());
         assert!(events.is_end_stream());
-        assert_eq!(Arc::strong_count(&alive), 1, "the source is gone with the end");
+        assert_eq!(
+            Arc::strong_count(&alive),
+            1,
+            "the source is gone with the end"
+        );
     }
 
     #[test]

@@ -3,12 +3,11 @@
 
 #![allow(dead_code, unreachable_pub, reason = "each test uses a part")]
 
-use bytes::Bytes;
 use core::future::Future;
 use core::time::Duration;
 use futures_util::{Stream, StreamExt};
 use http_body_util::{BodyDataStream, BodyExt, Empty};
-use hyper::body::Incoming;
+use hyper::body::{Bytes, Incoming};
 use hyper::client::conn::{http1, http2};
 use hyper::service::service_fn;
 use hyper::{Request, Response};
@@ -16,7 +15,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use sse_core::decode::{DecodeStream, DecodeStreamError, Decoded, Decoder};
-use sse_hyper::SseBody;
+use sse_hyper::EventBody;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use tokio::net::{TcpListener, TcpStream};
@@ -50,20 +49,21 @@ pub struct Server {
     pub addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     accept: Option<JoinHandle<GracefulShutdown>>,
-    /// The errors connections ended with, with their source chains.
-    pub errors: mpsc::UnboundedReceiver<String>,
+    /// How each connection ended, in the order they ended: `Ok(())`, or
+    /// the error it failed with, with its source chain.
+    pub connections: mpsc::UnboundedReceiver<Result<(), String>>,
 }
 
 impl Server {
     pub async fn start<H, Fut>(handler: H) -> Self
     where
         H: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
-        Fut: Future<Output = Response<SseBody>> + Send + 'static,
+        Fut: Future<Output = Response<EventBody>> + Send + 'static,
     {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, mut stopped) = oneshot::channel();
-        let (error_tx, errors) = mpsc::unbounded_channel();
+        let (ended_tx, connections) = mpsc::unbounded_channel();
         let accept = tokio::spawn(async move {
             let graceful = GracefulShutdown::new();
             let builder = auto::Builder::new(TokioExecutor::new());
@@ -84,11 +84,10 @@ impl Server {
                     .serve_connection(TokioIo::new(tcp), service)
                     .into_owned();
                 let connection = graceful.watch(connection);
-                let error_tx = error_tx.clone();
+                let ended_tx = ended_tx.clone();
                 tokio::spawn(async move {
-                    if let Err(err) = connection.await {
-                        error_tx.send(chain(&*err)).ok();
-                    }
+                    let ended = connection.await.map_err(|err| chain(&*err));
+                    ended_tx.send(ended).ok();
                 });
             }
             graceful
@@ -97,8 +96,15 @@ impl Server {
             addr,
             stop: Some(stop),
             accept: Some(accept),
-            errors,
+            connections,
         }
+    }
+
+    /// How the next connection to end ended, within [`WAIT`].
+    pub async fn connection_end(&mut self) -> Result<(), String> {
+        bounded("a connection to end", self.connections.recv())
+            .await
+            .expect("the server is running")
     }
 
     /// Stops accepting and runs hyper-util's graceful shutdown: every
@@ -306,4 +312,98 @@ pub async fn next_chunk(
     chunks: &mut BodyDataStream<Incoming>,
 ) -> Option<Result<Bytes, hyper::Error>> {
     bounded("the next chunk", chunks.next()).await
+}
+
+/// An HTTP/1.1 client on a bare socket, to see the bytes on the wire: the
+/// chunked framing, and the terminating chunk a clean end sends.
+pub struct RawHttp1 {
+    tcp: TcpStream,
+    /// Read and not yet used.
+    buf: Vec<u8>,
+}
+
+impl RawHttp1 {
+    pub async fn connect(addr: SocketAddr) -> Self {
+        let tcp = bounded("connect", TcpStream::connect(addr)).await.unwrap();
+        Self {
+            tcp,
+            buf: Vec::new(),
+        }
+    }
+
+    /// Sends `GET path` and reads the response up to the end of its
+    /// chunked body: the head, and the body's data. Fails the test if the
+    /// connection ends before the terminating chunk (`0\r\n\r\n`).
+    pub async fn get(&mut self, path: &str) -> (String, Vec<u8>) {
+        let request = format!("GET {path} HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n");
+        let mut request = request.as_bytes();
+        while !request.is_empty() {
+            bounded("to write the request", self.tcp.writable())
+                .await
+                .unwrap();
+            match self.tcp.try_write(request) {
+                Ok(written) => request = &request[written..],
+                Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(err) => panic!("writing the request: {err}"),
+            }
+        }
+        let head = self.read_line_until(b"\r\n\r\n").await;
+        let head = String::from_utf8(head).unwrap();
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("\r\ntransfer-encoding: chunked\r\n"),
+            "{head}"
+        );
+        let mut body = Vec::new();
+        // Bounded: each round reads one chunk, and the body is small.
+        for _ in 0..10_000 {
+            let size_line = self.read_line_until(b"\r\n").await;
+            let size = std::str::from_utf8(&size_line[..size_line.len() - 2]).unwrap();
+            let size = usize::from_str_radix(size.split(';').next().unwrap(), 16).unwrap();
+            if size == 0 {
+                // The terminating chunk: no trailers, then the empty line.
+                assert_eq!(self.read_line_until(b"\r\n").await, b"\r\n");
+                return (head, body);
+            }
+            self.fill(size + 2).await;
+            let chunk: Vec<u8> = self.buf.drain(..size + 2).collect();
+            assert_eq!(&chunk[size..], b"\r\n", "a chunk ends with CRLF");
+            body.extend_from_slice(&chunk[..size]);
+        }
+        panic!("more than 10 000 chunks");
+    }
+
+    /// Reads until the buffer holds `n` bytes.
+    async fn fill(&mut self, n: usize) {
+        while self.buf.len() < n {
+            bounded("the response bytes", self.tcp.readable())
+                .await
+                .unwrap();
+            let mut chunk = [0; 4096];
+            let read = match self.tcp.try_read(&mut chunk) {
+                Ok(read) => read,
+                Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => continue,
+                Err(err) => panic!("reading the response: {err}"),
+            };
+            assert!(
+                read > 0,
+                "the connection ended before the terminating chunk: {:?}",
+                String::from_utf8_lossy(&self.buf)
+            );
+            self.buf.extend_from_slice(&chunk[..read]);
+        }
+    }
+
+    /// Takes the bytes up to and including the first `end`.
+    async fn read_line_until(&mut self, end: &[u8]) -> Vec<u8> {
+        let mut wanted = end.len();
+        loop {
+            self.fill(wanted).await;
+            if let Some(at) = self.buf.windows(end.len()).position(|w| w == end) {
+                return self.buf.drain(..at + end.len()).collect();
+            }
+            wanted = self.buf.len() + 1;
+            assert!(wanted < 1024 * 1024, "no {end:?} in a megabyte");
+        }
+    }
 }
