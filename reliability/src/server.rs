@@ -7,18 +7,23 @@
 //! | `/channel?capacity=N[&large]` | the channel API, fed by a task as fast as it accepts |
 //! | `/idle` | nothing, ever: keep-alive comments only |
 //! | `/churn` | `hello`, then nothing |
-//! | `/hold` | `hello`, then nothing; the shutdown frame is a `shutdown` event `bye` |
+//! | `/hold` | `hello`, then nothing; the shutdown event is a `shutdown` event `bye` |
 //! | `/huge?bytes=N[&text]` | one event of N bytes (`Raw` over `Bytes`, or `Text` over a `String`), then `after` |
 //! | `/load?events=N&every_ms=M` | N events, one every M ms, id and data `0`, `1`, … |
 //! | `/hostile/<case>` | one [`Hostile`] case |
 //! | `/stats` | one event: this server's [`Snapshot`] |
 //!
 //! Every stream is tied to the server's [`Shutdown`]; `/idle`, `/churn`,
-//! `/hold` and `/produce` count their sources in [`Stats`].
+//! `/hold` and `/produce` count their sources in [`Stats`]. Data is written
+//! as text (`Raw` for bytes), except `/hostile/json`'s (JSON).
+//!
+//! Every adapter ends a body the same way: cleanly (with the final empty
+//! chunk) after the last complete event, whether the source ended, failed
+//! or was shut down.
 
 use futures_util::stream;
 use sse_core::tokio::Shutdown;
-use sse_core::{EventType, SseItem, format};
+use sse_core::{EventType, KeepAlive, SseItem, format};
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
@@ -84,10 +89,12 @@ impl Adapter {
         Self::ALL.into_iter().find(|a| a.name() == name)
     }
 
-    /// Whether the server closes the connection when a stream fails or is
-    /// shut down (actix-web), rather than ending the body cleanly.
+    /// Whether the server is actix-web's `HttpServer` (`sse-actix`, or
+    /// actix-web-lab's `Sse`): actix-web copies each chunk into its write
+    /// buffer, and runs connections as `LocalSet` tasks, which tokio's
+    /// runtime metrics do not count.
     #[must_use]
-    pub const fn closes_on_error(self) -> bool {
+    pub const fn on_actix_web(self) -> bool {
         matches!(self, Self::Actix | Self::ActixLab)
     }
 }
@@ -285,15 +292,14 @@ fn payload(large: bool) -> &'static str {
     }
 }
 
-/// Ties a response to the server's shutdown and sets its keep-alive.
-macro_rules! options {
-    ($events:expr, $ctx:expr) => {{
-        let events = $events.shutdown(&$ctx.shutdown);
-        match $ctx.keep_alive {
-            Some(interval) => events.keep_alive(interval),
-            None => events.no_keep_alive(),
-        }
-    }};
+/// The options of every stream but `/stats` and not-found: tied to the
+/// server's shutdown, with the server's keep-alive.
+fn stream_options(ctx: &Ctx) -> sse_core::Options {
+    let options = sse_core::Options::new().with_shutdown(&ctx.shutdown);
+    match ctx.keep_alive {
+        Some(interval) => options.with_keep_alive(KeepAlive::new().with_interval(interval)),
+        None => options.without_keep_alive(),
+    }
 }
 
 /// Answers `route` with the adapter's `ServerSentEvents` type `$sse`.
@@ -301,63 +307,89 @@ macro_rules! respond {
     ($sse:ident, $route:expr, $ctx:expr) => {{
         let ctx: &Ctx = $ctx;
         let stats = &ctx.stats;
+        let options = stream_options(ctx);
         match $route {
             Route::Produce { large } => {
                 let source = counted(produce(stats, payload(large)), stats);
-                options!($sse::new(source), ctx).into_response()
+                $sse::new(source)
+                    .with_formatter(format::Text)
+                    .with_options(options)
+                    .into_response()
             }
             Route::Channel { capacity, large } => {
                 let (sender, events) = $sse::channel::<&'static str>(capacity);
                 tokio::spawn(push(sender, Arc::clone(stats), payload(large)));
-                options!(events, ctx).into_response()
+                events
+                    .with_formatter(format::Text)
+                    .with_options(options)
+                    .into_response()
             }
             Route::Idle => {
                 let source = counted(stream::pending::<SseItem<&'static str>>(), stats);
-                options!($sse::new(source), ctx).into_response()
-            }
-            Route::Churn => {
-                options!($sse::new(counted(hello_then_pending(), stats)), ctx).into_response()
-            }
-            Route::Hold => {
-                let bye = SseItem::new("bye").with_event_type(EventType::from_static("shutdown"));
-                options!($sse::new(counted(hello_then_pending(), stats)), ctx)
-                    .shutdown_frame(bye)
-                    .expect("a text shutdown frame always formats")
+                $sse::new(source)
+                    .with_formatter(format::Text)
+                    .with_options(options)
                     .into_response()
             }
-            Route::Huge { bytes, text: false } => {
-                options!($sse::with_formatter(huge(bytes), format::Raw), ctx).into_response()
+            Route::Churn => $sse::new(counted(hello_then_pending(), stats))
+                .with_formatter(format::Text)
+                .with_options(options)
+                .into_response(),
+            Route::Hold => {
+                let bye = SseItem::new("bye").with_event_type(EventType::from_static("shutdown"));
+                $sse::new(counted(hello_then_pending(), stats))
+                    .with_formatter(format::Text)
+                    .with_options(options.with_shutdown_event(bye))
+                    .into_response()
             }
-            Route::Huge { bytes, text: true } => {
-                options!($sse::with_formatter(huge_text(bytes), format::Text), ctx).into_response()
-            }
-            Route::Load { events, every } => {
-                options!($sse::new(load(events, every)), ctx).into_response()
-            }
+            Route::Huge { bytes, text: false } => $sse::new(huge(bytes))
+                .with_formatter(format::Raw)
+                .with_options(options)
+                .into_response(),
+            Route::Huge { bytes, text: true } => $sse::new(huge_text(bytes))
+                .with_formatter(format::Text)
+                .with_options(options)
+                .into_response(),
+            Route::Load { events, every } => $sse::new(load(events, every))
+                .with_formatter(format::Text)
+                .with_options(options)
+                .into_response(),
             Route::Hostile(case @ (Hostile::EventType | Hostile::EventId | Hostile::NulId)) => {
-                options!($sse::new(field_source(case)), ctx).into_response()
+                $sse::new(field_source(case))
+                    .with_formatter(format::Text)
+                    .with_options(options)
+                    .into_response()
             }
-            Route::Hostile(Hostile::Utf8) => {
-                options!($sse::with_formatter(utf8_source(), format::Raw), ctx).into_response()
-            }
-            Route::Hostile(Hostile::Json) => {
-                options!($sse::with_formatter(json_source(), format::Json), ctx).into_response()
-            }
-            Route::Hostile(Hostile::SourceError) => {
-                options!($sse::try_text(failing_source(), None), ctx).into_response()
-            }
+            Route::Hostile(Hostile::Utf8) => $sse::new(utf8_source())
+                .with_formatter(format::Raw)
+                .with_options(options)
+                .into_response(),
+            // `new` writes data as JSON.
+            Route::Hostile(Hostile::Json) => $sse::new(json_source())
+                .with_options(options)
+                .into_response(),
+            Route::Hostile(Hostile::SourceError) => $sse::try_text(failing_source(), None)
+                .with_options(options)
+                .into_response(),
             Route::Hostile(Hostile::Panic) => {
                 let formatter = format::from_fn(panicking_formatter);
-                options!($sse::with_formatter(panicking_source(), formatter), ctx).into_response()
+                $sse::new(panicking_source())
+                    .with_formatter(formatter)
+                    .with_options(options)
+                    .into_response()
             }
             Route::Stats => {
                 let snapshot = SseItem::new(stats.snapshot().to_string());
-                $sse::new(stream::iter([snapshot])).into_response()
+                $sse::new(stream::iter([snapshot]))
+                    .with_formatter(format::Text)
+                    .into_response()
             }
             Route::NotFound => {
                 let item = SseItem::new("no such route")
                     .with_event_type(EventType::from_static("not-found"));
-                $sse::new(stream::iter([item])).into_response()
+                $sse::new(stream::iter([item]))
+                    .with_formatter(format::Text)
+                    .into_response()
             }
         }
     }};
@@ -369,7 +401,7 @@ fn axum_response(route: Route, ctx: &Ctx) -> axum::response::Response {
     respond!(Sse, route, ctx)
 }
 
-fn hyper_response(route: Route, ctx: &Ctx) -> hyper::Response<sse_hyper::SseBody> {
+fn hyper_response(route: Route, ctx: &Ctx) -> hyper::Response<sse_hyper::EventBody> {
     use sse_hyper::ServerSentEvents as Sse;
     respond!(Sse, route, ctx)
 }
@@ -632,6 +664,9 @@ fn serve_actix(
         // Without it actix-web notices a gone client only when a write
         // fails (the next event or keep-alive comment).
         .h1_allow_half_closed(false)
+        // The streams end cleanly on shutdown, leaving their connections
+        // idle: close those within a second, not the default 30 s.
+        .shutdown_timeout(1)
         .shutdown_signal(shutdown.trigger_on(async {
             stop_rx.await.ok();
         }))

@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt, stream};
-use sse_core::{BoxError, DataWriter, EventId, EventType, FormatError, SseItem};
+use sse_core::{BoxError, DataWriter, EventId, EventType, FormatError, SseFrame, SseItem};
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
@@ -59,7 +59,7 @@ pub fn produce(
 /// Pushes `payload` events into `sender` as fast as it accepts them until
 /// the client is gone, counting each in `stats.items`.
 pub async fn push(
-    sender: sse_core::tokio::Sender<SseItem<&'static str>>,
+    sender: sse_core::tokio::Sender<SseFrame<&'static str>>,
     stats: Arc<Stats>,
     payload: &'static str,
 ) {
@@ -262,9 +262,9 @@ pub fn panicking_formatter(
     out: &mut DataWriter<'_>,
 ) -> Result<(), FormatError> {
     if *data == "boom" {
-        out.write_str("half");
+        out.write_text("half");
         panic!("formatter panicked on purpose");
     }
-    out.write_str(data);
+    out.write_text(data);
     Ok(())
 }

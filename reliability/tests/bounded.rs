@@ -103,17 +103,18 @@ async fn churn_drops_every_source_and_leaks_no_task() {
     }
 }
 
+/// Every adapter ends each stream cleanly (the final empty chunk) after
+/// the shutdown event, actix-web included: the body is never aborted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn graceful_shutdown_with_100_open_streams_completes_promptly() {
     for adapter in Adapter::OURS {
         let r = scenarios::shutdown(exe(), adapter, 100).await.unwrap();
         eprintln!("{r:?}");
-        assert_eq!(r.got_bye, 100, "{adapter}: shutdown frame missing");
-        if adapter.closes_on_error() {
-            assert_eq!(r.closed, 100, "{adapter}");
-        } else {
-            assert_eq!(r.clean, 100, "{adapter}");
-        }
+        assert_eq!(r.got_bye, 100, "{adapter}: shutdown event missing");
+        assert_eq!(r.clean, 100, "{adapter}: not every stream ended cleanly");
+        assert_eq!(r.closed, 0, "{adapter}");
+        // actix-web closes the connections left idle at the latest after
+        // its `shutdown_timeout` (1 s here).
         assert!(
             r.server_took < Duration::from_secs(2),
             "{adapter}: {:?}",
@@ -155,7 +156,7 @@ async fn an_8_mib_event_streams_whole_and_a_1_mib_decoder_refuses_it() {
             "{adapter}: {:.1} MiB",
             text.extra_mib()
         );
-        if !adapter.closes_on_error() {
+        if !adapter.on_actix_web() {
             assert!(bytes.extra_mib() < 2.0, "{adapter}: the payload was copied");
         }
         let refusal = scenarios::refuse_huge(&server, 8 << 20, 1 << 20)
@@ -171,7 +172,7 @@ async fn hostile_input_never_half_writes_or_injects_and_the_server_keeps_serving
         let r = scenarios::hostile(exe(), adapter, 1).await.unwrap();
         assert_eq!(r.outcomes.len(), Hostile::ALL.len());
         for outcome in &r.outcomes {
-            if let Err(err) = outcome.check(adapter) {
+            if let Err(err) = outcome.check() {
                 panic!("{adapter}: {err}");
             }
         }

@@ -10,10 +10,13 @@ use actix_web::{App, HttpResponse, HttpServer, Responder, web};
 use common::{DropGuard, PATIENCE, get, within};
 use futures_util::{StreamExt, stream};
 use serde::Serialize;
-use sse_actix::{LastEventId, ServerSentEvents};
+use sse_actix::{
+    Comment, Error, EventId, EventType, KeepAlive, LastEventId, Options, Sender, ServerSentEvents,
+    Shutdown, SseFrame, SseItem, format,
+};
 use sse_core::decode::{Decoded, Event};
-use sse_core::tokio::{Disconnected, Sender, Shutdown};
-use sse_core::{Comment, EventId, EventType, Frame, SseItem};
+use sse_core::tokio::Disconnected;
+use std::error::Error as _;
 use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -35,6 +38,20 @@ fn take<T>(slot: &Slot<T>) -> T {
 
 fn ev(event_type: &str, data: &str, id: &str) -> Decoded {
     Decoded::Event(Event::new(event_type, data, id))
+}
+
+/// What an error hook saw: each error's `Display`, and its cause's.
+type Reported = Arc<Mutex<Vec<(String, String)>>>;
+
+/// Options whose error hook records each error in the returned list.
+fn recording_errors() -> (Options, Reported) {
+    let reported = Reported::default();
+    let hook = Arc::clone(&reported);
+    let options = Options::new().with_error_hook(move |err: &Error| {
+        let cause = err.source().map(ToString::to_string).unwrap_or_default();
+        hook.lock().unwrap().push((err.to_string(), cause));
+    });
+    (options, reported)
 }
 
 /// A source that yields `first`, then nothing, forever.
@@ -121,15 +138,16 @@ async fn new_writes_items_with_ids_and_comments_after_the_retry_hint() {
             "/",
             web::get().to(|| async {
                 let frames = stream::iter([
-                    Frame::Event(SseItem::new(Point { x: 1 }).with_id(EventId::from(1_u8))),
-                    Frame::Comment(Comment::from_static("between")),
-                    Frame::Event(
+                    SseFrame::Event(SseItem::new(Point { x: 1 }).with_id(EventId::from(1_u8))),
+                    SseFrame::Comment(Comment::from_static("between")),
+                    SseFrame::Event(
                         SseItem::new(Point { x: 2 })
                             .with_id(EventId::from(2_u8))
                             .with_event_type(EventType::from_static("point")),
                     ),
                 ]);
-                ServerSentEvents::new(frames).retry(Duration::from_millis(1500))
+                ServerSentEvents::new(frames)
+                    .with_options(Options::new().with_retry(Duration::from_millis(1500)))
             }),
         )
     }));
@@ -158,7 +176,7 @@ async fn headers_follow_the_contract_and_go_out_before_any_event() {
             "/",
             web::get().to(|| async {
                 // Nothing is ever produced: the head must come anyway.
-                ServerSentEvents::text(stream::pending::<&str>(), None).header(
+                ServerSentEvents::text(stream::pending::<&str>(), None).with_header(
                     HeaderName::from_static("x-stream"),
                     HeaderValue::from_static("prices"),
                 )
@@ -193,7 +211,8 @@ async fn each_event_arrives_before_the_next_is_produced() {
                     let items = stream::unfold(rx, |mut rx| async move {
                         rx.recv().await.map(|item| (item, rx))
                     });
-                    ServerSentEvents::text(items, None).no_keep_alive()
+                    ServerSentEvents::text(items, None)
+                        .with_options(Options::new().without_keep_alive())
                 }
             }),
         )
@@ -223,9 +242,11 @@ async fn e7_keep_alive_comment_after_idle_not_at_connect() {
         App::new().route(
             "/",
             web::get().to(move || async move {
+                let keep_alive = KeepAlive::new()
+                    .with_interval(interval)
+                    .with_comment(Comment::from_static("ping"));
                 ServerSentEvents::text(stream::pending::<&str>(), None)
-                    .keep_alive(interval)
-                    .keep_alive_comment(Comment::from_static("ping"))
+                    .with_options(Options::new().with_keep_alive(keep_alive))
             }),
         )
     }));
@@ -260,7 +281,9 @@ async fn keep_alive_is_reset_by_every_event() {
                     actix_rt::time::sleep(Duration::from_millis(100)).await;
                     Some((n.to_string(), n + 1))
                 });
-                ServerSentEvents::text(items, None).keep_alive(Duration::from_millis(500))
+                let keep_alive = KeepAlive::new().with_interval(Duration::from_millis(500));
+                ServerSentEvents::text(items, None)
+                    .with_options(Options::new().with_keep_alive(keep_alive))
             }),
         )
     }));
@@ -277,9 +300,11 @@ async fn no_keep_alive_sends_nothing_while_idle() {
         App::new().route(
             "/",
             web::get().to(|| async {
-                ServerSentEvents::text(stream::pending::<&str>(), None)
-                    .keep_alive(Duration::from_millis(100))
-                    .no_keep_alive()
+                // Turned off after an interval was set: off wins.
+                let options = Options::new()
+                    .with_keep_alive(KeepAlive::new().with_interval(Duration::from_millis(100)))
+                    .without_keep_alive();
+                ServerSentEvents::text(stream::pending::<&str>(), None).with_options(options)
             }),
         )
     }));
@@ -377,7 +402,9 @@ async fn disconnect_drops_a_pending_source_within_two_keep_alive_intervals_by_de
             "/",
             web::get().to(move || {
                 let source = guarded(DropGuard(dropped_tx.clone()), None);
-                async move { ServerSentEvents::text(source, None).keep_alive(interval) }
+                let options =
+                    Options::new().with_keep_alive(KeepAlive::new().with_interval(interval));
+                async move { ServerSentEvents::text(source, None).with_options(options) }
             }),
         )
     }));
@@ -397,8 +424,12 @@ async fn disconnect_drops_a_pending_source_within_two_keep_alive_intervals_by_de
 // Graceful shutdown
 // ---------------------------------------------------------------------
 
+/// The policy of every adapter: shutdown ends each body cleanly (the
+/// terminating chunk is sent) after the shutdown event. The connections
+/// are then idle, and actix-web's graceful stop closes them, at the latest
+/// when `shutdown_timeout` (here 1 s, not the default 30 s) runs out.
 #[actix_rt::test]
-async fn graceful_shutdown_with_50_open_streams_completes_at_once() {
+async fn graceful_shutdown_with_50_open_streams_ends_each_cleanly_and_stops_within_the_timeout() {
     const STREAMS: usize = 50;
     let shutdown = Shutdown::new();
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
@@ -411,10 +442,11 @@ async fn graceful_shutdown_with_50_open_streams_completes_at_once() {
                 web::get().to(move || {
                     let bye =
                         SseItem::new("bye").with_event_type(EventType::from_static("shutdown"));
+                    let options = Options::new()
+                        .with_shutdown(&handle)
+                        .with_shutdown_event(bye);
                     let res = ServerSentEvents::text(first_then_pending("hello"), None)
-                        .shutdown(&handle)
-                        .shutdown_frame(bye)
-                        .unwrap();
+                        .with_options(options);
                     async move { res }
                 }),
             )
@@ -422,6 +454,7 @@ async fn graceful_shutdown_with_50_open_streams_completes_at_once() {
         .shutdown_signal(shutdown.trigger_on(async {
             stop_rx.await.ok();
         }))
+        .shutdown_timeout(1)
     );
     let mut clients = Vec::new();
     for _ in 0..STREAMS {
@@ -431,22 +464,27 @@ async fn graceful_shutdown_with_50_open_streams_completes_at_once() {
     }
     let started = Instant::now();
     stop_tx.send(()).unwrap();
-    // Every stream gets the final event, then the server closes the
-    // connection...
+    // Every stream gets the shutdown event, then the clean end of the
+    // body (the terminating chunk), not an aborted connection...
     for res in &mut clients {
         assert_eq!(res.event().await, Event::new("shutdown", "bye", ""));
-        let end = within(PATIENCE, "the connection to close", res.next()).await;
-        assert_eq!(end.unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
+        let end = within(PATIENCE, "the end of the body", res.next()).await;
+        assert_eq!(end.unwrap(), None, "a clean end after the shutdown event");
     }
-    // ...so the graceful stop completes, though the clients have not
-    // closed their side.
+    let ended = started.elapsed();
+    eprintln!("{STREAMS} streams ended cleanly {ended:?} after the stop began");
+    // ...and the graceful stop completes, though the clients have not
+    // closed their side: the server closes the idle connections.
     within(PATIENCE, "the server to stop", server.task)
         .await
         .unwrap()
         .unwrap();
     let took = started.elapsed();
     eprintln!("graceful shutdown with {STREAMS} open streams took {took:?}");
-    assert!(took < Duration::from_millis(1500), "{took:?}");
+    assert!(took < Duration::from_millis(2500), "{took:?}");
+    for res in &mut clients {
+        res.closed_by_server(PATIENCE).await;
+    }
     drop(clients);
 }
 
@@ -486,27 +524,36 @@ async fn d11_bad_last_event_id_values_mean_no_id_and_are_never_rejected() {
 // Errors
 // ---------------------------------------------------------------------
 
+/// The policy of every adapter: an error of the source ends the body
+/// cleanly (terminating chunk sent) after the last complete event, and goes
+/// to the error hook (or, without one, to `tracing`).
 #[actix_rt::test]
 async fn a_source_error_ends_the_body_after_the_last_complete_event() {
-    let server = serve!(HttpServer::new(|| {
+    let (options, reported) = recording_errors();
+    let server = serve!(HttpServer::new(move || {
+        let options = options.clone();
         App::new()
             .route(
                 "/text",
-                web::get().to(|| async {
-                    // All ready at once: the events before the error share
-                    // the error's poll.
-                    let lines = stream::iter([
-                        Ok("a"),
-                        Ok("b"),
-                        Err(io::Error::other("disk gone")),
-                        Ok("never"),
-                    ]);
-                    ServerSentEvents::try_text(lines, None)
+                web::get().to(move || {
+                    let options = options.clone();
+                    async move {
+                        // All ready at once: the events before the error
+                        // share the error's poll, and still go out.
+                        let lines = stream::iter([
+                            Ok("a"),
+                            Ok("b"),
+                            Err(io::Error::other("disk gone")),
+                            Ok("never"),
+                        ]);
+                        ServerSentEvents::try_text(lines, None).with_options(options)
+                    }
                 }),
             )
             .route(
                 "/json",
                 web::get().to(|| async {
+                    // No hook: the error is logged, the end is the same.
                     let values = stream::iter([Ok(1), Ok(2), Err(io::Error::other("gone")), Ok(3)]);
                     ServerSentEvents::try_json(values, None)
                 }),
@@ -516,11 +563,17 @@ async fn a_source_error_ends_the_body_after_the_last_complete_event() {
         let mut res = get(server.addr, path, &[]).await;
         assert_eq!(res.event().await, Event::new("message", first, ""));
         assert_eq!(res.event().await, Event::new("message", second, ""));
-        // No clean end: the connection closes without the last chunk, and
-        // nothing of a later event came before that.
-        let end = within(PATIENCE, "the connection to close", res.next()).await;
-        assert_eq!(end.unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
+        // A clean end: the last chunk, and nothing of a later event before
+        // it.
+        let end = within(PATIENCE, "the end of the body", res.next()).await;
+        assert_eq!(end.unwrap(), None, "{path}: a clean end");
     }
+    // The hook ran before the body ended; Display leaves the cause to
+    // `source()`.
+    assert_eq!(
+        *reported.lock().unwrap(),
+        [("event source failed".to_owned(), "disk gone".to_owned())]
+    );
     server.stop().await;
 }
 
@@ -539,19 +592,31 @@ impl Serialize for Fallible {
 
 #[actix_rt::test]
 async fn a_format_error_ends_the_body_with_nothing_half_written() {
-    let server = serve!(HttpServer::new(|| {
+    let (options, reported) = recording_errors();
+    let server = serve!(HttpServer::new(move || {
+        let options = options.clone();
         App::new().route(
             "/",
-            web::get().to(|| async {
-                let items = stream::iter([Fallible(true), Fallible(false), Fallible(true)]);
-                ServerSentEvents::json(items, None)
+            web::get().to(move || {
+                let options = options.clone();
+                async move {
+                    let items = stream::iter([Fallible(true), Fallible(false), Fallible(true)]);
+                    ServerSentEvents::json(items, None).with_options(options)
+                }
             }),
         )
     }));
     let mut res = get(server.addr, "/", &[]).await;
     assert_eq!(res.event().await, Event::new("message", "\"ok\"", ""));
-    let end = within(PATIENCE, "the connection to close", res.next()).await;
-    assert_eq!(end.unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
+    let end = within(PATIENCE, "the end of the body", res.next()).await;
+    assert_eq!(end.unwrap(), None, "a clean end");
+    assert_eq!(
+        *reported.lock().unwrap(),
+        [(
+            "cannot format event data".to_owned(),
+            "cannot serialize".to_owned()
+        )]
+    );
     server.stop().await;
 }
 
@@ -600,7 +665,7 @@ async fn compress_scope_exclusion_lets_events_through_uncompressed() {
 
 #[actix_rt::test]
 async fn channel_send_waits_for_a_slow_client_and_fails_once_it_is_gone() {
-    let (senders_tx, mut senders) = mpsc::unbounded_channel::<Sender<SseItem<String>>>();
+    let (senders_tx, mut senders) = mpsc::unbounded_channel::<Sender<SseFrame<String>>>();
     let server = serve!(HttpServer::new(move || {
         let senders_tx = senders_tx.clone();
         App::new().route(
@@ -608,7 +673,11 @@ async fn channel_send_waits_for_a_slow_client_and_fails_once_it_is_gone() {
             web::get().to(move || {
                 let (sender, response) = ServerSentEvents::channel::<String>(1);
                 senders_tx.send(sender).unwrap();
-                async move { response.no_keep_alive() }
+                async move {
+                    response
+                        .with_formatter(format::Text)
+                        .with_options(Options::new().without_keep_alive())
+                }
             }),
         )
     }));
@@ -647,20 +716,30 @@ async fn channel_send_waits_for_a_slow_client_and_fails_once_it_is_gone() {
     .await
     .unwrap();
     assert_eq!(res.event().await.data(), "more");
+    // Comments go through the same channel.
+    within(
+        PATIENCE,
+        "a comment",
+        sender.send(Comment::from_static("note")),
+    )
+    .await
+    .unwrap();
+    let item = within(PATIENCE, "the comment", res.next()).await.unwrap();
+    assert_eq!(item, Some(Decoded::Comment("note".to_owned())));
 
     // Once the client is gone, `closed` completes and `send` fails with
-    // the item.
+    // the frame.
     res.close();
     let failed = within(PATIENCE, "a send to fail", async {
         loop {
             match sender.send(SseItem::new("lost?".to_owned())).await {
                 Ok(()) => actix_rt::time::sleep(Duration::from_millis(20)).await,
-                Err(Disconnected(item)) => break item,
+                Err(Disconnected(frame)) => break frame,
             }
         }
     })
     .await;
-    assert_eq!(failed.data(), "lost?");
+    assert_eq!(failed, SseFrame::Event(SseItem::new("lost?".to_owned())));
     within(PATIENCE, "closed", sender.closed()).await;
     server.stop().await;
 }

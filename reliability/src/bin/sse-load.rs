@@ -220,7 +220,7 @@ async fn one(command: &str, args: &Args, exe: &Path, adapter: Adapter) -> io::Re
                 && r.end.tasks <= r.warm.tasks;
             // actix-web runs connections as `LocalSet` tasks, which tokio's
             // runtime metrics do not count.
-            let tasks = if adapter.closes_on_error() {
+            let tasks = if adapter.on_actix_web() {
                 "n/a".to_owned()
             } else {
                 format!("{} / at end {}", r.warm.tasks, r.end.tasks)
@@ -305,7 +305,7 @@ async fn one(command: &str, args: &Args, exe: &Path, adapter: Adapter) -> io::Re
                 .iter()
                 .take(reliability::sources::Hostile::ALL.len())
             {
-                let check = outcome.check(adapter);
+                let check = outcome.check();
                 good &= check.is_ok();
                 println!(
                     "hostile {adapter:<6} {:<12}: {} events {:?}, body ended {:?}, {} raw bytes{}",
@@ -320,7 +320,7 @@ async fn one(command: &str, args: &Args, exe: &Path, adapter: Adapter) -> io::Re
                         .unwrap_or_default(),
                 );
             }
-            let all_ok = r.outcomes.iter().all(|o| o.check(adapter).is_ok());
+            let all_ok = r.outcomes.iter().all(|o| o.check().is_ok());
             good &= all_ok;
             println!(
                 "hostile {adapter:<6} {} cases x {rounds}: all as expected {all_ok}; witness stream got {} events in order and was still streaming: {}; new client served after: {} [{}]",

@@ -207,7 +207,7 @@ impl Response {
             match self.chunk().await? {
                 Some(chunk) => self.decoder.feed(&chunk),
                 None => {
-                    self.decoder.finish();
+                    self.decoder.reset();
                     return Ok(self.decoder.next().map(Result::unwrap));
                 }
             }
@@ -233,6 +233,19 @@ impl Response {
             items.push(item);
         }
         items
+    }
+
+    /// After the clean end of the body, waits (within `limit`) for the
+    /// server to close the connection, failing if any byte comes first.
+    pub async fn closed_by_server(&mut self, limit: Duration) {
+        assert!(self.ended, "the body has not ended");
+        assert!(self.buf.is_empty(), "bytes after the body: {:?}", self.buf);
+        let n = within(limit, "the server to close the connection", async {
+            self.stream.read_buf(&mut self.buf).await
+        })
+        .await
+        .unwrap_or(0); // a reset is a close too
+        assert_eq!(n, 0, "bytes after the body: {:?}", self.buf);
     }
 
     /// Closes the connection (both directions), as a browser tab does.
