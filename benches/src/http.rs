@@ -104,7 +104,8 @@ fn start_axum(server: Server, listener: TcpListener, addr: SocketAddr) -> Runnin
                     .route(
                         "/sse/{n}",
                         get(|Path(n): Path<u64>| async move {
-                            sse_axum::ServerSentEvents::with_formatter(ours_small(n, false), Text)
+                            sse_axum::ServerSentEvents::new(ours_small(n, false))
+                                .with_formatter(Text)
                                 .into_response()
                         }),
                     )
@@ -167,7 +168,7 @@ fn start_actix(server: Server, listener: TcpListener, addr: SocketAddr) -> Runni
     use actix_web::{App, HttpResponse, HttpServer, Responder, web};
 
     async fn ours(n: web::Path<u64>) -> impl Responder {
-        sse_actix::ServerSentEvents::with_formatter(ours_small(n.into_inner(), false), Text)
+        sse_actix::ServerSentEvents::new(ours_small(n.into_inner(), false)).with_formatter(Text)
     }
     async fn ours_idle() -> impl Responder {
         sse_actix::ServerSentEvents::text(futures_util::stream::pending::<&'static str>(), None)

@@ -7,7 +7,7 @@
 //! | implementation | body drained |
 //! |---|---|
 //! | `ours-axum` | `sse_axum::ServerSentEvents` → `axum::response::Response` body |
-//! | `ours-hyper` | `sse_hyper::ServerSentEvents::into_response()` → `SseBody` |
+//! | `ours-hyper` | `sse_hyper::ServerSentEvents::into_response()` → `EventBody` |
 //! | `ours-actix` | `sse_actix::ServerSentEvents` → actix `SseBody` |
 //! | `axum` | axum 0.8's `Sse` → its response body |
 //! | `actix-web-lab` | actix-web-lab's `Sse` (its `MessageBody`) |
@@ -179,7 +179,7 @@ impl<T, F: FnMut(u64) -> T + Unpin> Stream for Source<F> {
 pub enum Imp {
     /// This workspace through `sse-axum`'s response body.
     OursAxum,
-    /// This workspace through `sse-hyper`'s `SseBody`.
+    /// This workspace through `sse-hyper`'s `EventBody`.
     OursHyper,
     /// This workspace through `sse-actix`'s `SseBody`.
     OursActix,
@@ -243,18 +243,18 @@ impl Imp {
                 drain_actix(actix_respond(body))
             }
             (Self::OursAxum, _) => {
-                let body =
-                    sse_axum::ServerSentEvents::with_formatter(ours_small(events, pending), Text);
+                let body = sse_axum::ServerSentEvents::new(ours_small(events, pending))
+                    .with_formatter(Text);
                 drain_http(body.into_response().into_body())
             }
             (Self::OursHyper, _) => {
-                let body =
-                    sse_hyper::ServerSentEvents::with_formatter(ours_small(events, pending), Text);
+                let body = sse_hyper::ServerSentEvents::new(ours_small(events, pending))
+                    .with_formatter(Text);
                 drain_http(body.into_response().into_body())
             }
             (Self::OursActix, _) => {
-                let body =
-                    sse_actix::ServerSentEvents::with_formatter(ours_small(events, pending), Text);
+                let body = sse_actix::ServerSentEvents::new(ours_small(events, pending))
+                    .with_formatter(Text);
                 drain_actix(actix_respond(body))
             }
             (Self::Axum, Workload::Json) => drain_http(axum_sse(Source::new(events, false, |n| {
@@ -436,7 +436,8 @@ pub fn reference_output(workload: Workload, events: u64) -> Vec<u8> {
             sse_hyper::ServerSentEvents::text(ours_large(events), None).into_response()
         }
         Workload::Small | Workload::Pending => {
-            sse_hyper::ServerSentEvents::with_formatter(ours_small(events, false), Text)
+            sse_hyper::ServerSentEvents::new(ours_small(events, false))
+                .with_formatter(Text)
                 .into_response()
         }
     };

@@ -136,8 +136,8 @@ impl Feed {
         let Some(last) = last else {
             return sub;
         };
-        match last.as_str().parse::<u64>() {
-            Ok(after) if after <= state.last_id => {
+        match last.as_u64() {
+            Some(after) if after <= state.last_id => {
                 sub.last_sent = after;
                 sub.resume = sub.catch_up(&state);
             }
@@ -153,7 +153,7 @@ impl Feed {
     }
 
     /// The handle that ends the streams open now: give it to each
-    /// response's `.shutdown(..)`.
+    /// response's `Options::with_shutdown`.
     #[must_use]
     pub fn drop_signal(&self) -> Shutdown {
         self.state().drop.clone()

@@ -128,7 +128,7 @@ pub fn sse_items(
 
 /// The id after `last` if it is a number, else 1.
 fn next_id(last: Option<&EventId>) -> u64 {
-    last.and_then(|id| id.as_str().parse::<u64>().ok())
+    last.and_then(EventId::as_u64)
         .map_or(1, |n| n.saturating_add(1))
 }
 

@@ -1,8 +1,8 @@
 //! What the example servers share, so that each binary holds only its
-//! framework's routing: the heart-rate sample's readings and event streams,
-//! the command-line and environment settings, the embedded pages, the
-//! resumable feed's replay buffer, and the feed that several instances
-//! serve from one Redis stream.
+//! framework's routing and its own flags: the heart-rate sample's readings
+//! and event streams, the embedded pages, the resumable feed's replay
+//! buffer, and the feed that several instances serve from one Redis
+//! stream.
 //!
 //! The binaries:
 //!
@@ -16,14 +16,35 @@
 //! | `redis_producer` | appends readings to that Redis stream |
 //! | `heart_rate_stdout` | the sample's three event shapes, printed |
 //!
-//! Each server prints the URL it serves on its first line of standard
-//! output, so that a test can bind port 0 and read where it went.
+//! Each binary declares its flags with clap's derive; a flag absent from
+//! the command line is read from its environment variable (`--addr` from
+//! `ADDR`, `--interval-ms` from `INTERVAL_MS`, …), else its default, and
+//! `--help` lists them. Each server prints the URL it serves on its first
+//! line of standard output, so that a test can bind port 0 and read where
+//! it went.
 
-pub mod config;
 pub mod feed;
 pub mod heart_rate;
 pub mod pages;
 pub mod redis_feed;
+
+/// The address every server listens on unless told otherwise (`--addr`,
+/// `ADDR`).
+pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+
+/// Parses a flag given in milliseconds (`--interval-ms`, `--retry-ms`):
+/// a whole, non-zero number.
+///
+/// # Errors
+///
+/// The text is not a whole number, or it is zero.
+pub fn millis(text: &str) -> Result<std::time::Duration, String> {
+    match text.parse::<u64>() {
+        Ok(0) => Err("must not be 0".to_owned()),
+        Ok(ms) => Ok(std::time::Duration::from_millis(ms)),
+        Err(err) => Err(format!("not a whole number of milliseconds: {err}")),
+    }
+}
 
 /// The URL of the page a server bound to `addr` serves, as printed on its
 /// first line of standard output.
@@ -41,6 +62,20 @@ pub fn announce(addr: std::net::SocketAddr, what: &str) {
 
 /// The README's code blocks, compiled and run as doctests so that the
 /// README stays true.
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    #[test]
+    fn millis_are_whole_and_non_zero() {
+        assert_eq!(super::millis("250"), Ok(Duration::from_millis(250)));
+        assert_eq!(super::millis("0").unwrap_err(), "must not be 0");
+        assert!(super::millis("").is_err());
+        assert!(super::millis("1.5").is_err());
+        assert!(super::millis("-1").is_err());
+    }
+}
+
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;

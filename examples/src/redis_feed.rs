@@ -63,31 +63,17 @@ use redis::{AsyncConnectionConfig, Value};
 use sse_core::{EventId, EventType, SseItem};
 use tokio::sync::broadcast::{self, error::RecvError};
 
-use crate::config::Setting;
+/// The Redis every feed instance and producer share unless told
+/// otherwise (`--redis`, `REDIS_URL`).
+pub const DEFAULT_URL: &str = "redis://127.0.0.1:6379/";
 
-/// `--redis` / `REDIS_URL`.
-pub const REDIS_URL: Setting = Setting {
-    flag: "redis",
-    env: "REDIS_URL",
-    default: "redis://127.0.0.1:6379/",
-    help: "the Redis every feed instance and producer share",
-};
+/// The key of the Redis stream unless told otherwise (`--stream`,
+/// `STREAM`).
+pub const DEFAULT_STREAM: &str = "sse:feed";
 
-/// `--stream` / `STREAM`.
-pub const STREAM: Setting = Setting {
-    flag: "stream",
-    env: "STREAM",
-    default: "sse:feed",
-    help: "the key of the Redis stream",
-};
-
-/// `--maxlen` / `MAXLEN`.
-pub const MAXLEN: Setting = Setting {
-    flag: "maxlen",
-    env: "MAXLEN",
-    default: "1000",
-    help: "about how many entries the stream keeps (XADD MAXLEN ~)",
-};
+/// About how many entries the stream keeps unless told otherwise
+/// (`--maxlen`, `MAXLEN`; `XADD MAXLEN ~`).
+pub const DEFAULT_MAXLEN: usize = 1000;
 
 /// The type of the event that tells a client entries after its id were
 /// trimmed from the stream, or that its id is not one the stream reached.

@@ -9,29 +9,49 @@ use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
 use futures_util::stream;
-use sse_core::{Comment, Encoder, EventId, EventType, Frame, SseItem, encode_comment};
+use serde_json::Value;
+use sse_core::format::{Json, Text};
+use sse_core::{
+    Comment, DataWriter, Encoder, EventId, EventType, FormatError, Formatter, Options, SseFrame,
+    SseItem,
+};
 
 const WAIT: Duration = Duration::from_secs(20);
 const PATHS: [&str; 3] = ["/items", "/text", "/json"];
 
 /// Items that exercise every field and every kind of line break.
-fn frames() -> Vec<Frame<serde_json::Value>> {
+fn frames() -> Vec<SseFrame<Value>> {
     let update = EventType::from_static("update");
     vec![
-        Frame::Comment(Comment::from_static("hello\r\nworld")),
-        Frame::Event(
-            SseItem::new(serde_json::json!("line one\r\nline two\rthree\n"))
-                .with_event_type(update.clone())
-                .with_id(EventId::from(1_u64)),
-        ),
-        Frame::Event(
-            SseItem::new(serde_json::json!({ "bpm": 72, "tags": ["a", "b"] }))
-                .with_id(EventId::new("two").unwrap())
-                .with_retry(Duration::from_millis(1500)),
-        ),
-        Frame::Event(SseItem::new(serde_json::json!("")).with_event_type(update)),
-        Frame::Event(SseItem::new(serde_json::json!(" leading space, ünïcödé ✓"))),
+        Comment::from_static("hello\r\nworld").into(),
+        SseItem::new(serde_json::json!("line one\r\nline two\rthree\n"))
+            .with_event_type(update.clone())
+            .with_id(EventId::from(1_u64))
+            .into(),
+        SseItem::new(serde_json::json!({ "bpm": 72, "tags": ["a", "b"] }))
+            .with_id(EventId::new("two").unwrap())
+            .with_retry(Duration::from_millis(1500))
+            .into(),
+        SseItem::new(serde_json::json!(""))
+            .with_event_type(update)
+            .into(),
+        SseItem::new(serde_json::json!(" leading space, ünïcödé ✓")).into(),
     ]
+}
+
+/// The data of [`frames`]: strings as they are, so that their line breaks
+/// reach the wire as `data:` lines, and every other value as JSON. A
+/// formatter of the test's own, handed to each adapter's `with_formatter`.
+#[derive(Clone, Copy, Debug)]
+struct StringsAsText;
+
+impl Formatter<Value> for StringsAsText {
+    fn format(&mut self, data: &Value, out: &mut DataWriter<'_>) -> Result<(), FormatError> {
+        match data {
+            Value::String(text) => Text.format(text, out),
+            other => Json.format(other, out),
+        }
+    }
 }
 
 const TEXTS: [&str; 3] = ["a\r\nb", "", "ü\r"];
@@ -43,29 +63,32 @@ fn tag() -> Option<EventType> {
 /// Sent first by every response: a retry hint.
 const RETRY: Duration = Duration::from_millis(2500);
 
+/// Every response's options: the retry hint, and no keep-alive comments
+/// (the bodies must be the encoder's bytes alone).
+fn options() -> Options {
+    Options::new().with_retry(RETRY).without_keep_alive()
+}
+
 /// What every adapter must send for each path: the core encoder's bytes.
 fn expected(path: &str) -> Vec<u8> {
     let mut buf = BytesMut::new();
     buf.extend_from_slice(b"retry: 2500\n");
     match path {
         "/items" => {
-            let mut encoder = Encoder::new();
+            let mut encoder = Encoder::new(StringsAsText);
             for frame in frames() {
-                match frame {
-                    Frame::Event(item) => encoder.encode(&item, &mut buf).unwrap(),
-                    Frame::Comment(comment) => encode_comment(&comment, &mut buf),
-                }
+                encoder.encode_frame(&frame, &mut buf).unwrap();
             }
         }
-        "/text" => encode_texts(sse_core::format::Text, &mut buf),
-        _ => encode_texts(sse_core::format::Json, &mut buf),
+        "/text" => encode_texts(Text, &mut buf),
+        _ => encode_texts(Json, &mut buf),
     }
     buf.to_vec()
 }
 
 /// [`TEXTS`], each with the event type `t`, as `formatter` writes them.
-fn encode_texts(formatter: impl sse_core::Formatter<&'static str>, buf: &mut BytesMut) {
-    let mut encoder = Encoder::with_formatter(formatter);
+fn encode_texts(formatter: impl Formatter<&'static str>, buf: &mut BytesMut) {
+    let mut encoder = Encoder::new(formatter);
     for text in TEXTS {
         let item = SseItem::new(text).with_event_type(EventType::from_static("t"));
         encoder.encode(&item, buf).unwrap();
@@ -104,16 +127,14 @@ mod axum_server {
     fn respond(path: &str) -> Response {
         match path {
             "/items" => ServerSentEvents::new(stream::iter(frames()))
-                .retry(RETRY)
-                .no_keep_alive()
+                .with_formatter(StringsAsText)
+                .with_options(options())
                 .into_response(),
             "/text" => ServerSentEvents::text(stream::iter(TEXTS), tag())
-                .retry(RETRY)
-                .no_keep_alive()
+                .with_options(options())
                 .into_response(),
             _ => ServerSentEvents::json(stream::iter(TEXTS), tag())
-                .retry(RETRY)
-                .no_keep_alive()
+                .with_options(options())
                 .into_response(),
         }
     }
@@ -134,16 +155,14 @@ mod actix_server {
     async fn respond(request: HttpRequest) -> HttpResponse<SseBody> {
         match request.path() {
             "/items" => ServerSentEvents::new(stream::iter(frames()))
-                .retry(RETRY)
-                .no_keep_alive()
+                .with_formatter(StringsAsText)
+                .with_options(options())
                 .into_response(),
             "/text" => ServerSentEvents::text(stream::iter(TEXTS), tag())
-                .retry(RETRY)
-                .no_keep_alive()
+                .with_options(options())
                 .into_response(),
             _ => ServerSentEvents::json(stream::iter(TEXTS), tag())
-                .retry(RETRY)
-                .no_keep_alive()
+                .with_options(options())
                 .into_response(),
         }
     }
@@ -170,19 +189,17 @@ mod hyper_server {
     use hyper_util::rt::TokioIo;
     use sse_hyper::ServerSentEvents;
 
-    fn respond(path: &str) -> hyper::Response<sse_hyper::SseBody> {
+    fn respond(path: &str) -> hyper::Response<sse_hyper::EventBody> {
         match path {
             "/items" => ServerSentEvents::new(stream::iter(frames()))
-                .retry(RETRY)
-                .no_keep_alive()
+                .with_formatter(StringsAsText)
+                .with_options(options())
                 .into_response(),
             "/text" => ServerSentEvents::text(stream::iter(TEXTS), tag())
-                .retry(RETRY)
-                .no_keep_alive()
+                .with_options(options())
                 .into_response(),
             _ => ServerSentEvents::json(stream::iter(TEXTS), tag())
-                .retry(RETRY)
-                .no_keep_alive()
+                .with_options(options())
                 .into_response(),
         }
     }

@@ -52,7 +52,7 @@ fn decode(chunks: &[&[u8]], limit: Option<usize>, comments: bool) -> (Vec<Outcom
     }
     let last_event_id = decoder.last_event_id().to_owned();
     // Whatever is pending at the end is dropped (rule D9)...
-    decoder.finish();
+    decoder.reset();
     assert_eq!(decoder.next(), None, "finish dispatches nothing");
     // ...and the decoder starts a new stream, the last event id kept.
     assert_eq!(decoder.last_event_id(), last_event_id);

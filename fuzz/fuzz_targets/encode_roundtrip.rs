@@ -7,7 +7,7 @@
 //! pauses has been handed over; a failing formatter or source ends the
 //! stream after the last whole event, with the right error, and leaves no
 //! byte of the failing event; the shutdown signal ends it at an event
-//! boundary, after the shutdown frame.
+//! boundary, after the shutdown event.
 
 #![no_main]
 
@@ -27,10 +27,10 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use serde_json::value::RawValue;
 use sse_core::decode::{Decoded, Decoder, Event};
-use sse_core::format::{self, Auto, Json, Raw, Text};
+use sse_core::format::{self, Json, Raw, Text};
 use sse_core::{
     Comment, DataWriter, Encoder, ErrorKind, EventId, EventStream, EventType, FormatError,
-    Formatter, Frame, SseItem,
+    Formatter, Options, SseFrame, SseItem,
 };
 use sse_core_fuzz::{chunks, lossy, normalize_line_breaks, split_lines};
 
@@ -158,8 +158,12 @@ enum DataSpec {
         value: JsonSpec,
         breaks: Vec<Break>,
     },
-    Auto(JsonSpec),
-    AutoText(TextSpec),
+    /// Strings as text, the rest as JSON: a user formatter built of the
+    /// two.
+    TextOrJson(JsonSpec),
+    /// Text through the JSON formatter: a JSON string, its line breaks
+    /// escaped.
+    JsonString(TextSpec),
     Pieces(Vec<PieceSpec>),
     /// Writes, then fails.
     Fail(Vec<PieceSpec>),
@@ -203,7 +207,8 @@ enum Mode {
     FromFn,
     Text,
     Raw,
-    Auto,
+    /// JSON values through `Json`, the adapters' default.
+    Json,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -211,7 +216,8 @@ struct Input {
     mode: Mode,
     budget: Option<u16>,
     retry_hint: Option<RetrySpec>,
-    /// The shutdown signal fires at its n-th poll, and the shutdown frame.
+    /// The shutdown signal fires at its n-th poll, and the text of the
+    /// shutdown event.
     shutdown: Option<(u8, Option<TextSpec>)>,
     /// Chunk lengths for re-splitting the body before decoding.
     cuts: Vec<u8>,
@@ -238,8 +244,8 @@ enum Data {
     Shared(Bytes),
     Json(Value),
     RawJson(Box<RawValue>),
-    Auto(Value),
-    AutoText(String),
+    TextOrJson(Value),
+    JsonString(String),
     Pieces(Vec<Piece>),
     Fail(Vec<Piece>),
 }
@@ -280,8 +286,8 @@ fn data(spec: &DataSpec) -> Data {
             }
             Data::RawJson(RawValue::from_string(text).expect("JSON whitespace may hold CR"))
         }
-        DataSpec::Auto(j) => Data::Auto(j.value()),
-        DataSpec::AutoText(t) => Data::AutoText(t.render()),
+        DataSpec::TextOrJson(j) => Data::TextOrJson(j.value()),
+        DataSpec::JsonString(t) => Data::JsonString(t.render()),
         DataSpec::Pieces(p) => Data::Pieces(p.iter().map(piece).collect()),
         DataSpec::Fail(p) => Data::Fail(p.iter().map(piece).collect()),
     }
@@ -291,8 +297,8 @@ fn json(value: &Value) -> Vec<u8> {
     serde_json::to_vec(value).expect("a value serializes")
 }
 
-/// What `Auto` writes: strings as they are, the rest as JSON.
-fn auto(value: &Value) -> Vec<u8> {
+/// What [`TextOrJson`] writes: strings as they are, the rest as JSON.
+fn text_or_json(value: &Value) -> Vec<u8> {
     match value {
         Value::String(s) => s.clone().into_bytes(),
         other => json(other),
@@ -316,12 +322,13 @@ fn piece_bytes(pieces: &[Piece]) -> Vec<u8> {
 /// into lines; `None` when it must fail.
 fn expected_bytes(data: &Data) -> Option<Vec<u8>> {
     Some(match data {
-        Data::Text(s) | Data::AutoText(s) => s.clone().into_bytes(),
+        Data::Text(s) => s.clone().into_bytes(),
+        Data::JsonString(s) => json(&Value::String(s.clone())),
         Data::Bytes(b) => b.clone(),
         Data::Shared(b) => b.to_vec(),
         Data::Json(v) => json(v),
         Data::RawJson(r) => r.get().as_bytes().to_vec(),
-        Data::Auto(v) => auto(v),
+        Data::TextOrJson(v) => text_or_json(v),
         Data::Pieces(p) => piece_bytes(p),
         Data::Fail(_) => return None,
     })
@@ -332,10 +339,23 @@ fn expected_bytes(data: &Data) -> Option<Vec<u8>> {
 #[derive(Clone, Copy, Debug)]
 struct Mixed;
 
+/// A user formatter of JSON values: strings as they are, the rest as JSON.
+#[derive(Clone, Copy, Debug)]
+struct TextOrJson;
+
+impl Formatter<Value> for TextOrJson {
+    fn format(&mut self, data: &Value, out: &mut DataWriter<'_>) -> Result<(), FormatError> {
+        match data {
+            Value::String(s) => Text.format(s, out),
+            other => Json.format(other, out),
+        }
+    }
+}
+
 fn write_pieces(pieces: &[Piece], out: &mut DataWriter<'_>) -> Result<(), FormatError> {
     for piece in pieces {
         match piece {
-            Piece::Str(s) => out.write_str(s),
+            Piece::Str(s) => out.write_text(s),
             Piece::Bytes(b) => out.write_bytes(b),
             Piece::Fmt(s) => write!(out, "{s}")?,
             Piece::Io(b) => std::io::Write::write_all(out, b).map_err(FormatError::new)?,
@@ -354,8 +374,8 @@ impl Formatter<Data> for Mixed {
             Data::Shared(b) => Raw.format(b, out),
             Data::Json(v) => Json.format(v, out),
             Data::RawJson(r) => Json.format(r, out),
-            Data::Auto(v) => Auto.format(v, out),
-            Data::AutoText(s) => Auto.format(s, out),
+            Data::TextOrJson(v) => TextOrJson.format(v, out),
+            Data::JsonString(s) => Json.format(s, out),
             Data::Pieces(p) => write_pieces(p, out),
             Data::Fail(p) => {
                 write_pieces(p, out)?;
@@ -382,7 +402,7 @@ enum Expected {
 
 enum Step<T> {
     /// A frame, and what it decodes to; `None` if its formatter must fail.
-    Frame(Frame<T>, Option<Expected>),
+    Frame(SseFrame<T>, Option<Expected>),
     Pending,
     SourceError,
 }
@@ -428,12 +448,12 @@ fn plan<T>(
                     id: id.map(|id| id.as_str().to_owned()),
                     retry,
                 });
-                Step::Frame(Frame::Event(item), expected)
+                Step::Frame(SseFrame::Event(item), expected)
             }
             StepSpec::Comment(text) => {
                 let text = text.render();
                 Step::Frame(
-                    Frame::Comment(Comment::new(text.clone())),
+                    SseFrame::Comment(Comment::new(text.clone())),
                     Some(Expected::Comment(text)),
                 )
             }
@@ -467,7 +487,7 @@ struct Source<T> {
 impl<T> Unpin for Source<T> {}
 
 impl<T> Stream for Source<T> {
-    type Item = Result<Frame<T>, String>;
+    type Item = Result<SseFrame<T>, String>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         assert!(!self.failed, "the source was polled after its error");
@@ -527,7 +547,7 @@ where
 
     // The reference bytes, from the plain encoder: `ends[k]` is where the
     // k-th frame's bytes end; the stream must stop at the first failure.
-    let mut encoder = Encoder::with_formatter(formatter.clone());
+    let mut encoder = Encoder::new(formatter.clone());
     let mut reference = BytesMut::new();
     if let Some(retry) = retry_hint {
         reference.extend_from_slice(format!("retry: {}\n", retry.as_millis()).as_bytes());
@@ -570,22 +590,23 @@ where
         pendings: pendings.clone(),
         failed: false,
     };
-    let mut body = EventStream::with_formatter(source, formatter);
+    let mut options = Options::new();
     if let Some(budget) = input.budget {
-        body = body.chunk_budget(usize::from(budget));
+        options = options.with_chunk_budget(usize::from(budget));
     }
     if let Some(retry) = retry_hint {
-        body = body.retry_hint(retry);
+        options = options.with_retry(retry);
     }
-    let mut body = body.until(Signal {
-        at: input.shutdown.as_ref().map(|(at, _)| *at),
-        polls: 0,
-        fired: fired.clone(),
-    });
     if let Some(text) = &farewell {
-        body.set_shutdown_frame(&Frame::<T>::Comment(Comment::new(text.clone())))
-            .expect("a comment never fails");
+        options = options.with_shutdown_event(SseItem::new(text.as_str()));
     }
+    let mut body = EventStream::new(source, formatter)
+        .with_options(&options)
+        .with_shutdown(Signal {
+            at: input.shutdown.as_ref().map(|(at, _)| *at),
+            polls: 0,
+            fired: fired.clone(),
+        });
 
     let mut cx = Context::from_waker(Waker::noop());
     let mut chunks_out: Vec<Bytes> = Vec::new();
@@ -626,18 +647,26 @@ where
     );
 
     // The body is the plain encoder's bytes for the frames handed out,
-    // then the shutdown frame, or the error.
+    // then the shutdown event, or the error.
     // After a failure, `frames` counts the failing frame too.
     let whole = frames.get().min(ends.len() - 1);
     let mut want = reference[..ends[whole]].to_vec();
     if fired.get() {
         assert_eq!(error, None);
+        expected.truncate(whole);
         if let Some(text) = &farewell {
             let mut buf = BytesMut::new();
-            sse_core::encode_comment(&Comment::new(text.clone()), &mut buf);
+            Encoder::new(Text)
+                .encode(&SseItem::new(text.as_str()), &mut buf)
+                .expect("text never fails");
             want.extend_from_slice(&buf);
+            expected.push(Expected::Event {
+                event_type: None,
+                data: text.clone().into_bytes(),
+                id: None,
+                retry: None,
+            });
         }
-        expected.truncate(whole);
     } else {
         assert_eq!(error, failure, "the stream's end");
         assert_eq!(whole, expected.len(), "the stream ended early");
@@ -683,11 +712,6 @@ where
                 with_comments.extend(split_lines(&text).into_iter().map(Decoded::Comment));
             }
         }
-    }
-    if fired.get()
-        && let Some(text) = &farewell
-    {
-        with_comments.extend(split_lines(text).into_iter().map(Decoded::Comment));
     }
 
     // The body's own chunks, without comments.
@@ -751,17 +775,17 @@ fuzz_target!(|input: Input| {
             });
             run(&input, steps, Raw);
         }
-        Mode::Auto => {
+        Mode::Json => {
             let steps = plan(&input.steps, |data| {
                 let value = match data {
-                    Data::Json(v) | Data::Auto(v) => v,
-                    Data::Text(s) | Data::AutoText(s) => Value::String(s),
+                    Data::Json(v) | Data::TextOrJson(v) => v,
+                    Data::Text(s) | Data::JsonString(s) => Value::String(s),
                     other => Value::String(lossy(&expected_bytes(&other)?)),
                 };
-                let bytes = auto(&value);
+                let bytes = json(&value);
                 Some((value, Some(bytes)))
             });
-            run(&input, steps, Auto);
+            run(&input, steps, Json);
         }
     }
 });

@@ -3,17 +3,30 @@
 //!
 //! `cargo run -p examples --bin heart_rate_actix -- [--addr 127.0.0.1:3000] [--interval-ms 2000]`
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use actix_web::{App, HttpResponse, HttpServer, Responder, web};
-use examples::config::{ADDR, INTERVAL_MS, settings_or_exit};
+use clap::Parser;
 use examples::{heart_rate, pages};
-use sse_actix::{LastEventId, ServerSentEvents};
-use sse_core::tokio::Shutdown;
+use sse_actix::{LastEventId, Options, ServerSentEvents, Shutdown};
+
+/// The heart-rate sample on actix-web. Each flag, when absent, is read
+/// from the environment variable shown.
+#[derive(Debug, Parser)]
+struct Args {
+    /// Address to listen on (port 0 picks a free port)
+    #[arg(long, env = "ADDR", default_value = examples::DEFAULT_ADDR)]
+    addr: SocketAddr,
+    /// Milliseconds between events
+    #[arg(long = "interval-ms", env = "INTERVAL_MS", value_name = "MS", default_value = "2000", value_parser = examples::millis)]
+    interval: Duration,
+}
 
 struct Settings {
     interval: Duration,
-    shutdown: Shutdown,
+    /// Every response's options: ended by the server's shutdown.
+    options: Options,
 }
 
 async fn page() -> impl Responder {
@@ -24,30 +37,26 @@ async fn page() -> impl Responder {
 
 async fn string_item(app: web::Data<Settings>) -> impl Responder {
     let items = heart_rate::string_items(app.interval);
-    ServerSentEvents::text(items, Some(heart_rate::EVENT_TYPE)).shutdown(&app.shutdown)
+    ServerSentEvents::text(items, Some(heart_rate::EVENT_TYPE)).with_options(app.options.clone())
 }
 
 async fn json_item(app: web::Data<Settings>) -> impl Responder {
     let items = heart_rate::json_items(app.interval);
-    ServerSentEvents::json(items, Some(heart_rate::EVENT_TYPE)).shutdown(&app.shutdown)
+    ServerSentEvents::json(items, Some(heart_rate::EVENT_TYPE)).with_options(app.options.clone())
 }
 
 async fn sse_item(app: web::Data<Settings>, LastEventId(last): LastEventId) -> impl Responder {
     let items = heart_rate::sse_items(app.interval, last.as_ref());
-    ServerSentEvents::new(items).shutdown(&app.shutdown)
+    ServerSentEvents::new(items).with_options(app.options.clone())
 }
 
 fn main() -> std::io::Result<()> {
-    let settings = settings_or_exit("heart_rate_actix", &[ADDR, INTERVAL_MS]);
-    let (addr, interval) = match (settings.addr(), settings.interval()) {
-        (Ok(addr), Ok(interval)) => (addr, interval),
-        (Err(err), _) | (_, Err(err)) => examples::config::exit_with(&err, false),
-    };
+    let args = Args::parse();
     actix_web::rt::System::new().block_on(async move {
         let shutdown = Shutdown::new();
         let data = web::Data::new(Settings {
-            interval,
-            shutdown: shutdown.clone(),
+            interval: args.interval,
+            options: Options::new().with_shutdown(&shutdown),
         });
         let server = HttpServer::new(move || {
             App::new()
@@ -57,12 +66,14 @@ fn main() -> std::io::Result<()> {
                 .route("/json-item", web::get().to(json_item))
                 .route("/sse-item", web::get().to(sse_item))
         })
-        // Ctrl-C ends the open event streams, so the server stops at once.
+        // Ctrl-C ends the open event streams cleanly; their connections
+        // then sit idle, so the server waits at most a second for them.
         .shutdown_signal(shutdown.trigger_on(async {
             actix_web::rt::signal::ctrl_c().await.ok();
         }))
+        .shutdown_timeout(1)
         .workers(2)
-        .bind(addr)?;
+        .bind(args.addr)?;
         for bound in server.addrs() {
             examples::announce(bound, "heart rate on actix-web");
         }

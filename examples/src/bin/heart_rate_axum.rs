@@ -3,44 +3,54 @@
 //!
 //! `cargo run -p examples --bin heart_rate_axum -- [--addr 127.0.0.1:3000] [--interval-ms 2000]`
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
-use examples::config::{ADDR, INTERVAL_MS, settings_or_exit};
+use clap::Parser;
 use examples::{heart_rate, pages};
-use sse_axum::{LastEventId, ServerSentEvents, Shutdown};
+use sse_axum::{LastEventId, Options, ServerSentEvents, Shutdown};
+
+/// The heart-rate sample on axum. Each flag, when absent, is read from the
+/// environment variable shown.
+#[derive(Debug, Parser)]
+struct Args {
+    /// Address to listen on (port 0 picks a free port)
+    #[arg(long, env = "ADDR", default_value = examples::DEFAULT_ADDR)]
+    addr: SocketAddr,
+    /// Milliseconds between events
+    #[arg(long = "interval-ms", env = "INTERVAL_MS", value_name = "MS", default_value = "2000", value_parser = examples::millis)]
+    interval: Duration,
+}
 
 #[derive(Clone)]
 struct App {
     interval: Duration,
-    shutdown: Shutdown,
+    /// Every response's options: ended by the server's shutdown.
+    options: Options,
 }
 
 async fn string_item(State(app): State<App>) -> impl IntoResponse {
     let items = heart_rate::string_items(app.interval);
-    ServerSentEvents::text(items, Some(heart_rate::EVENT_TYPE)).shutdown(&app.shutdown)
+    ServerSentEvents::text(items, Some(heart_rate::EVENT_TYPE)).with_options(app.options)
 }
 
 async fn json_item(State(app): State<App>) -> impl IntoResponse {
     let items = heart_rate::json_items(app.interval);
-    ServerSentEvents::json(items, Some(heart_rate::EVENT_TYPE)).shutdown(&app.shutdown)
+    ServerSentEvents::json(items, Some(heart_rate::EVENT_TYPE)).with_options(app.options)
 }
 
 async fn sse_item(State(app): State<App>, LastEventId(last): LastEventId) -> impl IntoResponse {
     let items = heart_rate::sse_items(app.interval, last.as_ref());
-    ServerSentEvents::new(items).shutdown(&app.shutdown)
+    ServerSentEvents::new(items).with_options(app.options)
 }
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let settings = settings_or_exit("heart_rate_axum", &[ADDR, INTERVAL_MS]);
-    let (addr, interval) = match (settings.addr(), settings.interval()) {
-        (Ok(addr), Ok(interval)) => (addr, interval),
-        (Err(err), _) | (_, Err(err)) => examples::config::exit_with(&err, false),
-    };
+    let args = Args::parse();
     let shutdown = Shutdown::new();
     let app = Router::new()
         .route("/", get(|| async { Html(pages::HEART_RATE) }))
@@ -48,11 +58,11 @@ async fn main() -> std::io::Result<()> {
         .route("/json-item", get(json_item))
         .route("/sse-item", get(sse_item))
         .with_state(App {
-            interval,
-            shutdown: shutdown.clone(),
+            interval: args.interval,
+            options: Options::new().with_shutdown(&shutdown),
         });
 
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let listener = tokio::net::TcpListener::bind(args.addr).await?;
     examples::announce(listener.local_addr()?, "heart rate on axum");
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown.trigger_on(async {

@@ -4,10 +4,11 @@
 //! `cargo run -p examples --bin heart_rate_hyper -- [--addr 127.0.0.1:3000] [--interval-ms 2000]`
 
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use bytes::Bytes;
-use examples::config::{ADDR, INTERVAL_MS, settings_or_exit};
+use clap::Parser;
 use examples::{heart_rate, pages};
 use http_body_util::{Either, Full};
 use hyper::body::Incoming;
@@ -17,10 +18,21 @@ use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
-use sse_core::tokio::Shutdown;
-use sse_hyper::{ServerSentEvents, SseBody, last_event_id};
+use sse_hyper::{EventBody, Options, ServerSentEvents, Shutdown, last_event_id};
 
-type Body = Either<Full<Bytes>, SseBody>;
+/// The heart-rate sample on hyper. Each flag, when absent, is read from
+/// the environment variable shown.
+#[derive(Debug, Parser)]
+struct Args {
+    /// Address to listen on (port 0 picks a free port)
+    #[arg(long, env = "ADDR", default_value = examples::DEFAULT_ADDR)]
+    addr: SocketAddr,
+    /// Milliseconds between events
+    #[arg(long = "interval-ms", env = "INTERVAL_MS", value_name = "MS", default_value = "2000", value_parser = examples::millis)]
+    interval: Duration,
+}
+
+type Body = Either<Full<Bytes>, EventBody>;
 
 fn page(status: StatusCode, content_type: &'static str, body: &'static str) -> Response<Body> {
     let mut response = Response::new(Either::Left(Full::new(Bytes::from_static(body.as_bytes()))));
@@ -31,26 +43,26 @@ fn page(status: StatusCode, content_type: &'static str, body: &'static str) -> R
     response
 }
 
-fn route(request: &Request<Incoming>, interval: Duration, shutdown: &Shutdown) -> Response<Body> {
+fn route(request: &Request<Incoming>, interval: Duration, options: &Options) -> Response<Body> {
     let events = match (request.method(), request.uri().path()) {
         (&Method::GET, "/") => return page(StatusCode::OK, pages::CONTENT_TYPE, pages::HEART_RATE),
         (&Method::GET, "/string-item") => {
             let items = heart_rate::string_items(interval);
             ServerSentEvents::text(items, Some(heart_rate::EVENT_TYPE))
-                .shutdown(shutdown)
+                .with_options(options.clone())
                 .into_response()
         }
         (&Method::GET, "/json-item") => {
             let items = heart_rate::json_items(interval);
             ServerSentEvents::json(items, Some(heart_rate::EVENT_TYPE))
-                .shutdown(shutdown)
+                .with_options(options.clone())
                 .into_response()
         }
         (&Method::GET, "/sse-item") => {
             let last = last_event_id(request.headers());
             let items = heart_rate::sse_items(interval, last.as_ref());
             ServerSentEvents::new(items)
-                .shutdown(shutdown)
+                .with_options(options.clone())
                 .into_response()
         }
         _ => {
@@ -66,15 +78,13 @@ fn route(request: &Request<Incoming>, interval: Duration, shutdown: &Shutdown) -
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let settings = settings_or_exit("heart_rate_hyper", &[ADDR, INTERVAL_MS]);
-    let (addr, interval) = match (settings.addr(), settings.interval()) {
-        (Ok(addr), Ok(interval)) => (addr, interval),
-        (Err(err), _) | (_, Err(err)) => examples::config::exit_with(&err, false),
-    };
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let args = Args::parse();
+    let interval = args.interval;
+    let listener = tokio::net::TcpListener::bind(args.addr).await?;
     examples::announce(listener.local_addr()?, "heart rate on hyper");
 
     let shutdown = Shutdown::new();
+    let options = Options::new().with_shutdown(&shutdown);
     let graceful = GracefulShutdown::new();
     let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
     loop {
@@ -90,9 +100,9 @@ async fn main() -> std::io::Result<()> {
             },
             _ = ctrl_c.as_mut() => break,
         };
-        let shutdown = shutdown.clone();
+        let options = options.clone();
         let service = service_fn(move |request: Request<Incoming>| {
-            let response = route(&request, interval, &shutdown);
+            let response = route(&request, interval, &options);
             async move { Ok::<_, Infallible>(response) }
         });
         let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);

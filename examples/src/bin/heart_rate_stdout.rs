@@ -6,17 +6,23 @@
 use std::io::Write;
 use std::time::SystemTime;
 
+use clap::Parser;
 use examples::heart_rate::{self, EVENT_TYPE, HeartRate, Readings};
 use futures_util::{StreamExt, stream};
+use sse_core::format::Json;
 use sse_core::{EventId, EventStream, SseItem};
 
+/// The heart-rate sample's three event shapes, as a browser would receive
+/// them, on standard output.
+#[derive(Debug, Parser)]
+struct Args {
+    /// How many readings of each shape
+    #[arg(default_value_t = 3)]
+    count: usize,
+}
+
 fn main() -> std::io::Result<()> {
-    let count: usize = match std::env::args().nth(1) {
-        Some(arg) => arg.parse().map_err(|_| {
-            std::io::Error::new(std::io::ErrorKind::InvalidInput, "COUNT must be a number")
-        })?,
-        None => 3,
-    };
+    let count = Args::parse().count;
     let now = SystemTime::now();
     let mut readings = Readings::with_seed(7);
     let rates: Vec<u32> = (0..count).map(|_| readings.next_bpm()).collect();
@@ -29,14 +35,16 @@ fn main() -> std::io::Result<()> {
         stream::iter(rates.clone()).map(move |bpm| HeartRate::at(now, bpm)),
         Some(EVENT_TYPE),
     );
-    let items = EventStream::new(stream::iter(rates).zip(stream::iter(1_u64..)).map(
-        |(bpm, id)| {
+    let items = stream::iter(rates)
+        .zip(stream::iter(1_u64..))
+        .map(|(bpm, id)| {
             SseItem::new(bpm)
                 .with_event_type(EVENT_TYPE)
                 .with_id(EventId::from(id))
                 .with_retry(heart_rate::SSE_ITEM_RETRY)
-        },
-    ));
+        });
+    // The data are numbers: written as JSON, `data: 72`.
+    let items = EventStream::new(items, Json);
 
     let mut stdout = std::io::stdout().lock();
     futures_executor_block_on(async {

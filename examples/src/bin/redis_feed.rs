@@ -15,6 +15,7 @@
 //! Each `/feed` request is logged on standard output, one line each:
 //! `feed: Last-Event-ID 1718000000000-3: resuming after 1718000000000-3`.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,18 +24,30 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use examples::config::{ADDR, Setting, settings_or_exit};
-use examples::redis_feed::{Hub, MAXLEN, REDIS_URL, STREAM, Unavailable};
-use sse_axum::{LastEventId, ServerSentEvents};
-use sse_core::format::Text;
-use sse_core::tokio::Shutdown;
+use clap::Parser;
+use examples::redis_feed::{DEFAULT_MAXLEN, DEFAULT_STREAM, DEFAULT_URL, Hub, Unavailable};
+use sse_axum::{LastEventId, Options, ServerSentEvents, Shutdown, format::Text};
 
-const RETRY_MS: Setting = Setting {
-    flag: "retry-ms",
-    env: "RETRY_MS",
-    default: "1000",
-    help: "the reconnection time sent to clients, in milliseconds",
-};
+/// One instance of a feed kept in a Redis stream. Each flag, when absent,
+/// is read from the environment variable shown.
+#[derive(Debug, Parser)]
+struct Args {
+    /// Address to listen on (port 0 picks a free port)
+    #[arg(long, env = "ADDR", default_value = examples::DEFAULT_ADDR)]
+    addr: SocketAddr,
+    /// The Redis every feed instance and producer share
+    #[arg(long = "redis", env = "REDIS_URL", default_value = DEFAULT_URL)]
+    redis_url: String,
+    /// The key of the Redis stream
+    #[arg(long, env = "STREAM", default_value = DEFAULT_STREAM)]
+    stream: String,
+    /// About how many entries the stream keeps (XADD MAXLEN ~)
+    #[arg(long, env = "MAXLEN", default_value_t = DEFAULT_MAXLEN)]
+    maxlen: usize,
+    /// The reconnection time sent to clients, in milliseconds
+    #[arg(long = "retry-ms", env = "RETRY_MS", value_name = "MS", default_value = "1000", value_parser = examples::millis)]
+    retry: Duration,
+}
 
 const USAGE: &str = "\
 GET  /feed      the events (Last-Event-ID or ?after=<id> resumes after that id)
@@ -43,8 +56,9 @@ POST /publish   appends the request body as an entry; answers its id
 
 struct App {
     hub: Hub,
-    retry: Duration,
-    shutdown: Shutdown,
+    /// Every response's options: the retry hint, and the end of every
+    /// stream at the server's shutdown.
+    options: Options,
 }
 
 /// The `after` query parameter, if any.
@@ -71,9 +85,10 @@ async fn feed(State(app): State<Arc<App>>, LastEventId(last): LastEventId, uri: 
     match app.hub.subscribe(after).await {
         Ok(subscription) => {
             println!("feed: Last-Event-ID {shown}: {}", subscription.start());
-            ServerSentEvents::with_formatter(subscription.into_stream(), Text)
-                .retry(app.retry)
-                .shutdown(&app.shutdown)
+            // The data are strings (the entries' text): written as they are.
+            ServerSentEvents::new(subscription.into_stream())
+                .with_formatter(Text)
+                .with_options(app.options.clone())
                 .into_response()
         }
         Err(err) => {
@@ -92,19 +107,9 @@ async fn publish(State(app): State<Arc<App>>, body: String) -> Response {
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let settings = settings_or_exit("redis_feed", &[ADDR, REDIS_URL, STREAM, MAXLEN, RETRY_MS]);
-    let read = || -> Result<_, examples::config::ConfigError> {
-        Ok((
-            settings.addr()?,
-            settings.get::<String>(&REDIS_URL)?,
-            settings.get::<String>(&STREAM)?,
-            settings.get::<usize>(&MAXLEN)?,
-            settings.millis(&RETRY_MS)?,
-        ))
-    };
-    let (addr, url, stream, maxlen, retry) =
-        read().unwrap_or_else(|err| examples::config::exit_with(&err, false));
-    let hub = Hub::new(&url, stream, maxlen).unwrap_or_else(|err| {
+    let args = Args::parse();
+    let url = &args.redis_url;
+    let hub = Hub::new(url, args.stream, args.maxlen).unwrap_or_else(|err| {
         eprintln!("error: `--redis {url}`: {err}");
         std::process::exit(2);
     });
@@ -112,8 +117,9 @@ async fn main() -> std::io::Result<()> {
     let shutdown = Shutdown::new();
     let app = Arc::new(App {
         hub,
-        retry,
-        shutdown: shutdown.clone(),
+        options: Options::new()
+            .with_retry(args.retry)
+            .with_shutdown(&shutdown),
     });
     let router = Router::new()
         .route("/", get(|| async { USAGE }))
@@ -121,7 +127,7 @@ async fn main() -> std::io::Result<()> {
         .route("/publish", post(publish))
         .with_state(app);
 
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let listener = tokio::net::TcpListener::bind(args.addr).await?;
     examples::announce(listener.local_addr()?, "redis feed on axum");
     axum::serve(listener, router)
         .with_graceful_shutdown(async move {

@@ -5,37 +5,44 @@
 //! redis://127.0.0.1:6379/] [--stream sse:feed] [--maxlen 1000]
 //! [--interval-ms 2000] [--count 0]`
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
-use examples::config::{INTERVAL_MS, Setting, settings_or_exit};
+use clap::Parser;
 use examples::heart_rate::{HeartRate, readings};
-use examples::redis_feed::{MAXLEN, REDIS_URL, STREAM, append, connect};
+use examples::redis_feed::{DEFAULT_MAXLEN, DEFAULT_STREAM, DEFAULT_URL, append, connect};
 use futures_util::StreamExt;
 
-const COUNT: Setting = Setting {
-    flag: "count",
-    env: "COUNT",
-    default: "0",
-    help: "stop after this many entries (0: never)",
-};
+/// Appends a heart-rate reading to the Redis stream of `redis_feed` every
+/// interval. Each flag, when absent, is read from the environment variable
+/// shown.
+#[derive(Debug, Parser)]
+struct Args {
+    /// The Redis every feed instance and producer share
+    #[arg(long = "redis", env = "REDIS_URL", default_value = DEFAULT_URL)]
+    redis_url: String,
+    /// The key of the Redis stream
+    #[arg(long, env = "STREAM", default_value = DEFAULT_STREAM)]
+    stream: String,
+    /// About how many entries the stream keeps (XADD MAXLEN ~)
+    #[arg(long, env = "MAXLEN", default_value_t = DEFAULT_MAXLEN)]
+    maxlen: usize,
+    /// Milliseconds between entries
+    #[arg(long = "interval-ms", env = "INTERVAL_MS", value_name = "MS", default_value = "2000", value_parser = examples::millis)]
+    interval: Duration,
+    /// Stop after this many entries (0: never)
+    #[arg(long, env = "COUNT", default_value_t = 0)]
+    count: usize,
+}
 
 #[tokio::main]
 async fn main() {
-    let settings = settings_or_exit(
-        "redis_producer",
-        &[REDIS_URL, STREAM, MAXLEN, INTERVAL_MS, COUNT],
-    );
-    let read = || -> Result<_, examples::config::ConfigError> {
-        Ok((
-            settings.get::<String>(&REDIS_URL)?,
-            settings.get::<String>(&STREAM)?,
-            settings.get::<usize>(&MAXLEN)?,
-            settings.interval()?,
-            settings.get::<usize>(&COUNT)?,
-        ))
-    };
-    let (url, stream, maxlen, interval, count) =
-        read().unwrap_or_else(|err| examples::config::exit_with(&err, false));
+    let Args {
+        redis_url: url,
+        stream,
+        maxlen,
+        interval,
+        count,
+    } = Args::parse();
     let mut conn = connect(&url).await.unwrap_or_else(|err| {
         eprintln!("error: {url}: {err}");
         std::process::exit(1);

@@ -13,6 +13,7 @@
 //! Each `/feed` request is logged on standard output, one line each:
 //! `feed: Last-Event-ID 41: replaying 3 missed events`.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,33 +22,32 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
 use axum::routing::{get, post};
-use examples::config::{ADDR, INTERVAL_MS, Setting, Settings, settings_or_exit};
+use clap::Parser;
 use examples::feed::Feed;
 use examples::{heart_rate, pages};
 use futures_util::StreamExt;
-use sse_axum::{LastEventId, ServerSentEvents};
-use sse_core::format::Text;
+use sse_axum::{LastEventId, Options, ServerSentEvents, format::Text};
 
-const BUFFER: Setting = Setting {
-    flag: "buffer",
-    env: "BUFFER",
-    default: "100",
-    help: "how many events are kept for replay",
-};
-
-const RETRY_MS: Setting = Setting {
-    flag: "retry-ms",
-    env: "RETRY_MS",
-    default: "3000",
-    help: "the reconnection time sent to clients, in milliseconds",
-};
-
-const DROP_AFTER: Setting = Setting {
-    flag: "drop-after",
-    env: "DROP_AFTER",
-    default: "0",
-    help: "end each stream after this many events (0: never)",
-};
+/// A resumable feed on axum. Each flag, when absent, is read from the
+/// environment variable shown.
+#[derive(Debug, Parser)]
+struct Args {
+    /// Address to listen on (port 0 picks a free port)
+    #[arg(long, env = "ADDR", default_value = examples::DEFAULT_ADDR)]
+    addr: SocketAddr,
+    /// Milliseconds between events
+    #[arg(long = "interval-ms", env = "INTERVAL_MS", value_name = "MS", default_value = "2000", value_parser = examples::millis)]
+    interval: Duration,
+    /// How many events are kept for replay
+    #[arg(long, env = "BUFFER", default_value_t = 100)]
+    buffer: usize,
+    /// The reconnection time sent to clients, in milliseconds
+    #[arg(long = "retry-ms", env = "RETRY_MS", value_name = "MS", default_value = "3000", value_parser = examples::millis)]
+    retry: Duration,
+    /// End each stream after this many events (0: never)
+    #[arg(long, env = "DROP_AFTER", default_value_t = 0)]
+    drop_after: usize,
+}
 
 struct App {
     feed: Feed,
@@ -62,11 +62,14 @@ async fn feed(State(app): State<Arc<App>>, LastEventId(last): LastEventId) -> im
     let events = subscription
         .into_stream()
         .take(app.drop_after.unwrap_or(usize::MAX));
+    let options = Options::new()
+        .with_retry(app.retry)
+        .with_shutdown(&app.feed.drop_signal());
     // The data are strings (JSON text, written once per event and shared by
     // every client): written as they are.
-    ServerSentEvents::with_formatter(events, Text)
-        .retry(app.retry)
-        .shutdown(&app.feed.drop_signal())
+    ServerSentEvents::new(events)
+        .with_formatter(Text)
+        .with_options(options)
 }
 
 async fn drop_connections(State(app): State<Arc<App>>) -> StatusCode {
@@ -75,29 +78,15 @@ async fn drop_connections(State(app): State<Arc<App>>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-fn read(settings: &Settings) -> Result<App, examples::config::ConfigError> {
-    let capacity: usize = settings.get(&BUFFER)?;
-    let drop_after: usize = settings.get(&DROP_AFTER)?;
-    Ok(App {
-        feed: Feed::new(heart_rate::EVENT_TYPE, capacity),
-        retry: settings.millis(&RETRY_MS)?,
-        drop_after: (drop_after > 0).then_some(drop_after),
-    })
-}
-
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let settings = settings_or_exit(
-        "resumable_feed",
-        &[ADDR, INTERVAL_MS, BUFFER, RETRY_MS, DROP_AFTER],
-    );
-    let (addr, interval, app) = match (settings.addr(), settings.interval(), read(&settings)) {
-        (Ok(addr), Ok(interval), Ok(app)) => (addr, interval, Arc::new(app)),
-        (Err(err), _, _) | (_, Err(err), _) | (_, _, Err(err)) => {
-            examples::config::exit_with(&err, false)
-        }
-    };
-    app.feed.spawn_readings(interval);
+    let args = Args::parse();
+    let app = Arc::new(App {
+        feed: Feed::new(heart_rate::EVENT_TYPE, args.buffer),
+        retry: args.retry,
+        drop_after: (args.drop_after > 0).then_some(args.drop_after),
+    });
+    app.feed.spawn_readings(args.interval);
 
     let feed_handle = app.feed.clone();
     let router = Router::new()
@@ -106,7 +95,7 @@ async fn main() -> std::io::Result<()> {
         .route("/drop", post(drop_connections))
         .with_state(app);
 
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let listener = tokio::net::TcpListener::bind(args.addr).await?;
     examples::announce(listener.local_addr()?, "resumable feed on axum");
     axum::serve(listener, router)
         .with_graceful_shutdown(async move {
