@@ -53,7 +53,7 @@ fn decode(chunks: &[&[u8]], limit: Option<usize>, comments: bool) -> (Vec<Outcom
     let last_event_id = decoder.last_event_id().to_owned();
     // Whatever is pending at the end is dropped (rule D9)...
     decoder.reset();
-    assert_eq!(decoder.next(), None, "finish dispatches nothing");
+    assert_eq!(decoder.next(), None, "reset dispatches nothing");
     // ...and the decoder starts a new stream, the last event id kept.
     assert_eq!(decoder.last_event_id(), last_event_id);
     if limit.is_some_and(|limit| limit < 16) {
@@ -67,7 +67,7 @@ fn decode(chunks: &[&[u8]], limit: Option<usize>, comments: bool) -> (Vec<Outcom
                 ("again", &*last_event_id)
             );
         }
-        other => panic!("the decoder did not start over after finish: {other:?}"),
+        other => panic!("the decoder did not start over after reset: {other:?}"),
     }
     (out, last_event_id)
 }
