@@ -123,9 +123,10 @@ impl Breaks {
     fn find(&self, bytes: &[u8]) -> Option<usize> {
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
         if bytes.len() >= INLINE_SEARCH
-            && let Some(avx2) = &self.avx2 {
-                return avx2.find(bytes);
-            }
+            && let Some(avx2) = &self.avx2
+        {
+            return avx2.find(bytes);
+        }
         find_break(bytes)
     }
 }

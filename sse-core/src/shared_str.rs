@@ -73,12 +73,13 @@ impl SharedStr {
     /// new value is built and then copied over this one.
     pub(crate) fn assign(&mut self, value: &str) {
         if let Self::Inline(inline) = self
-            && let Some(slot) = inline.bytes.get_mut(..value.len()) {
-                slot.copy_from_slice(value.as_bytes());
-                // `value.len() <= INLINE < 256`, so the cast is exact.
-                inline.len = value.len() as u8;
-                return;
-            }
+            && let Some(slot) = inline.bytes.get_mut(..value.len())
+        {
+            slot.copy_from_slice(value.as_bytes());
+            // `value.len() <= INLINE < 256`, so the cast is exact.
+            inline.len = value.len() as u8;
+            return;
+        }
         *self = Self::from_str(value);
     }
 

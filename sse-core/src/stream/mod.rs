@@ -316,13 +316,14 @@ where
                 // out first copies it right after it was written, and
                 // reading a copy of fresh stores stalls the CPU.
                 if let Poll::Ready(Some(next)) = &polled
-                    && let Some(item) = next.as_event() {
-                        if let Err(err) = encode_into(this.encoder, item, this.buf, this.queue) {
-                            *this.state = State::Failed(err);
-                            break;
-                        }
-                        continue;
+                    && let Some(item) = next.as_event()
+                {
+                    if let Err(err) = encode_into(this.encoder, item, this.buf, this.queue) {
+                        *this.state = State::Failed(err);
+                        break;
                     }
+                    continue;
+                }
                 match polled {
                     Poll::Ready(Some(next)) => match next.into_frame() {
                         Ok(SseFrame::Event(item)) => {
