@@ -2,12 +2,25 @@
 //! the three event shapes of ASP.NET Core's `TypedResults.ServerSentEvents`
 //! sample (a string, a JSON record, an `SseItem`).
 
+use std::net::SocketAddr;
 use std::ops::RangeInclusive;
 use std::time::{Duration, SystemTime};
 
 use futures_util::{Stream, StreamExt, stream};
 use sse_core::{EventId, EventType, SseItem};
 use tokio::time::{Instant, MissedTickBehavior};
+
+/// The flags every heart-rate server shares, flattened into each binary's
+/// own `Args` (`#[command(flatten)]`) under that binary's help text.
+#[derive(Clone, Debug, clap::Args)]
+pub struct ServerArgs {
+    /// Address to listen on (port 0 picks a free port)
+    #[arg(long, env = "ADDR", default_value = crate::DEFAULT_ADDR)]
+    pub addr: SocketAddr,
+    /// Milliseconds between events
+    #[arg(long = "interval-ms", env = "INTERVAL_MS", value_name = "MS", default_value = "2000", value_parser = crate::millis)]
+    pub interval: Duration,
+}
 
 /// The event type of every heart-rate event.
 pub const EVENT_TYPE: EventType = EventType::from_static("heartRate");

@@ -87,12 +87,7 @@ impl EventBody {
         T: Timer + Send + 'static,
         T::Sleep: Send,
     {
-        Self {
-            inner: Ended::new(
-                Box::pin(assemble(source, formatter, options, timer)),
-                options,
-            ),
-        }
+        Self::from_stream(assemble(source, formatter, options, timer), options)
     }
 
     /// Wraps a stream of `text/event-stream` chunks assembled some other
@@ -125,12 +120,7 @@ impl LocalEventBody {
         F: Formatter<<S::Item as IntoSseFrame>::Data> + 'static,
         T: Timer + 'static,
     {
-        Self {
-            inner: Ended::new(
-                Box::pin(assemble(source, formatter, options, timer)),
-                options,
-            ),
-        }
+        Self::from_stream(assemble(source, formatter, options, timer), options)
     }
 
     /// Like [`EventBody::from_stream`], for a stream that is not `Send`.
@@ -150,41 +140,31 @@ impl LocalEventBody {
     }
 }
 
-impl Stream for EventBody {
-    type Item = Bytes;
+/// What the two bodies share but for their names: their chunks (through
+/// [`Ended`]) and their `Debug` output.
+macro_rules! body_impls {
+    ($($body:ident),+) => {$(
+        impl Stream for $body {
+            type Item = Bytes;
 
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
-        self.inner.poll_next(cx)
-    }
+            fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
+                self.inner.poll_next(cx)
+            }
 
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                self.inner.size_hint()
+            }
+        }
+
+        impl fmt::Debug for $body {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.inner.debug(stringify!($body), f)
+            }
+        }
+    )+};
 }
 
-impl Stream for LocalEventBody {
-    type Item = Bytes;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
-        self.inner.poll_next(cx)
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-}
-
-impl fmt::Debug for EventBody {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.inner.debug("EventBody", f)
-    }
-}
-
-impl fmt::Debug for LocalEventBody {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.inner.debug("LocalEventBody", f)
-    }
-}
+body_impls!(EventBody, LocalEventBody);
 
 /// The encoded source, ended by the shutdown signal if one is set, with
 /// keep-alive if on.

@@ -3,7 +3,6 @@
 //!
 //! `cargo run -p examples --bin heart_rate_actix -- [--addr 127.0.0.1:3000] [--interval-ms 2000]`
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use actix_web::{App, HttpResponse, HttpServer, Responder, web};
@@ -15,12 +14,8 @@ use sse_actix::{LastEventId, Options, ServerSentEvents, Shutdown};
 /// from the environment variable shown.
 #[derive(Debug, Parser)]
 struct Args {
-    /// Address to listen on (port 0 picks a free port)
-    #[arg(long, env = "ADDR", default_value = examples::DEFAULT_ADDR)]
-    addr: SocketAddr,
-    /// Milliseconds between events
-    #[arg(long = "interval-ms", env = "INTERVAL_MS", value_name = "MS", default_value = "2000", value_parser = examples::millis)]
-    interval: Duration,
+    #[command(flatten)]
+    server: heart_rate::ServerArgs,
 }
 
 struct Settings {
@@ -55,7 +50,7 @@ fn main() -> std::io::Result<()> {
     actix_web::rt::System::new().block_on(async move {
         let shutdown = Shutdown::new();
         let data = web::Data::new(Settings {
-            interval: args.interval,
+            interval: args.server.interval,
             options: Options::new().with_shutdown(&shutdown),
         });
         let server = HttpServer::new(move || {
@@ -73,7 +68,7 @@ fn main() -> std::io::Result<()> {
         }))
         .shutdown_timeout(1)
         .workers(2)
-        .bind(args.addr)?;
+        .bind(args.server.addr)?;
         for bound in server.addrs() {
             examples::announce(bound, "heart rate on actix-web");
         }

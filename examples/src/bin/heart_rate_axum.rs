@@ -3,7 +3,6 @@
 //!
 //! `cargo run -p examples --bin heart_rate_axum -- [--addr 127.0.0.1:3000] [--interval-ms 2000]`
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
@@ -18,12 +17,8 @@ use sse_axum::{LastEventId, Options, ServerSentEvents, Shutdown};
 /// environment variable shown.
 #[derive(Debug, Parser)]
 struct Args {
-    /// Address to listen on (port 0 picks a free port)
-    #[arg(long, env = "ADDR", default_value = examples::DEFAULT_ADDR)]
-    addr: SocketAddr,
-    /// Milliseconds between events
-    #[arg(long = "interval-ms", env = "INTERVAL_MS", value_name = "MS", default_value = "2000", value_parser = examples::millis)]
-    interval: Duration,
+    #[command(flatten)]
+    server: heart_rate::ServerArgs,
 }
 
 #[derive(Clone)]
@@ -58,11 +53,11 @@ async fn main() -> std::io::Result<()> {
         .route("/json-item", get(json_item))
         .route("/sse-item", get(sse_item))
         .with_state(App {
-            interval: args.interval,
+            interval: args.server.interval,
             options: Options::new().with_shutdown(&shutdown),
         });
 
-    let listener = tokio::net::TcpListener::bind(args.addr).await?;
+    let listener = tokio::net::TcpListener::bind(args.server.addr).await?;
     examples::announce(listener.local_addr()?, "heart rate on axum");
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown.trigger_on(async {

@@ -4,7 +4,6 @@
 //! `cargo run -p examples --bin heart_rate_hyper -- [--addr 127.0.0.1:3000] [--interval-ms 2000]`
 
 use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -24,12 +23,8 @@ use sse_hyper::{EventBody, Options, ServerSentEvents, Shutdown, last_event_id};
 /// the environment variable shown.
 #[derive(Debug, Parser)]
 struct Args {
-    /// Address to listen on (port 0 picks a free port)
-    #[arg(long, env = "ADDR", default_value = examples::DEFAULT_ADDR)]
-    addr: SocketAddr,
-    /// Milliseconds between events
-    #[arg(long = "interval-ms", env = "INTERVAL_MS", value_name = "MS", default_value = "2000", value_parser = examples::millis)]
-    interval: Duration,
+    #[command(flatten)]
+    server: heart_rate::ServerArgs,
 }
 
 type Body = Either<Full<Bytes>, EventBody>;
@@ -79,8 +74,8 @@ fn route(request: &Request<Incoming>, interval: Duration, options: &Options) -> 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let args = Args::parse();
-    let interval = args.interval;
-    let listener = tokio::net::TcpListener::bind(args.addr).await?;
+    let interval = args.server.interval;
+    let listener = tokio::net::TcpListener::bind(args.server.addr).await?;
     examples::announce(listener.local_addr()?, "heart rate on hyper");
 
     let shutdown = Shutdown::new();
