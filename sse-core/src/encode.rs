@@ -95,6 +95,10 @@ impl<F> Encoder<F> {
                 encode_comment(comment, out);
                 Ok(())
             }
+            SseFrame::Encoded(event) => {
+                event.write_to(out);
+                Ok(())
+            }
         }
     }
 
@@ -107,15 +111,7 @@ impl<F> Encoder<F> {
     where
         F: Formatter<T>,
     {
-        if let Some(event_type) = item.event_type() {
-            put_field(out.buf, b"event: ", event_type.wire_bytes());
-        }
-        let mut data = DataWriter::new(out);
-        if let Err(err) = self.formatter.format(item.data(), &mut data) {
-            data.abandon().rollback();
-            return Err(err);
-        }
-        let out = data.finish();
+        let out = self.encode_head(item, out)?;
         if let Some(id) = item.id() {
             put_field(out.buf, b"id: ", id.wire_bytes());
         }
@@ -127,9 +123,33 @@ impl<F> Encoder<F> {
     }
 }
 
+impl<F> Encoder<F> {
+    /// Writes the `event:` and `data:` lines of `item`: all of it but the
+    /// id, the retry interval and the dispatching empty line.
+    #[inline]
+    pub(crate) fn encode_head<'a, T>(
+        &mut self,
+        item: &SseItem<T>,
+        out: Output<'a>,
+    ) -> Result<Output<'a>, FormatError>
+    where
+        F: Formatter<T>,
+    {
+        if let Some(event_type) = item.event_type() {
+            put_field(out.buf, b"event: ", event_type.wire_bytes());
+        }
+        let mut data = DataWriter::new(out);
+        if let Err(err) = self.formatter.format(item.data(), &mut data) {
+            data.abandon().rollback();
+            return Err(err);
+        }
+        Ok(data.finish())
+    }
+}
+
 /// Appends `name` (with its colon and space), `value` and an LF.
 #[inline]
-fn put_field(buf: &mut BytesMut, name: &[u8], value: &[u8]) {
+pub(crate) fn put_field(buf: &mut BytesMut, name: &[u8], value: &[u8]) {
     buf.reserve(name.len() + value.len() + 1);
     buf.extend_from_slice(name);
     buf.extend_from_slice(value);

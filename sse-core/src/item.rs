@@ -1,9 +1,10 @@
-//! What a stream carries: [`SseItem`] events and [`Comment`] lines, as
-//! [`SseFrame`]s.
+//! What a stream carries: [`SseItem`] events, [`Comment`] lines and
+//! [`EncodedEvent`]s, as [`SseFrame`]s.
 
 use alloc::borrow::Cow;
 use core::time::Duration;
 
+use crate::encoded::EncodedEvent;
 use crate::field::{EventId, EventType};
 
 /// One server-sent event: data of type `T`, with an optional event type, id
@@ -179,11 +180,20 @@ pub enum SseFrame<T> {
     Event(SseItem<T>),
     /// A comment.
     Comment(Comment),
+    /// An event encoded beforehand, sent as it is: one event encoded once
+    /// for many streams.
+    Encoded(EncodedEvent),
 }
 
 impl<T> From<SseItem<T>> for SseFrame<T> {
     fn from(item: SseItem<T>) -> Self {
         Self::Event(item)
+    }
+}
+
+impl<T> From<EncodedEvent> for SseFrame<T> {
+    fn from(event: EncodedEvent) -> Self {
+        Self::Encoded(event)
     }
 }
 

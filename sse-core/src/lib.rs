@@ -43,7 +43,8 @@
 //!   chosen with the stream's type, so every event of a stream has the
 //!   same format.
 //! - [`Encoder`]: one event at a time into a `BytesMut`, byte-for-byte as
-//!   .NET's `SseFormatter` writes it.
+//!   .NET's `SseFormatter` writes it; [`EncodedEvent`]: an event encoded
+//!   once, to send on many streams (fan-out).
 //! - [`EventStream`]: the encoded stream, coalescing ready events into
 //!   chunks; [`KeepAliveStream`] adds idle comments on any runtime's
 //!   [`Timer`].
@@ -99,6 +100,7 @@ extern crate std;
 mod body;
 pub mod decode;
 mod encode;
+mod encoded;
 mod error;
 mod field;
 pub mod format;
@@ -118,6 +120,7 @@ pub mod tokio;
 
 pub use crate::body::{EventBody, LocalEventBody};
 pub use crate::encode::{Encoder, encode_comment};
+pub use crate::encoded::EncodedEvent;
 pub use crate::error::{
     BoxError, Error, ErrorKind, FieldError, FieldErrorKind, FieldName, FormatError,
 };

@@ -334,6 +334,7 @@ where
                             }
                         }
                         Ok(SseFrame::Comment(comment)) => encode_comment(&comment, this.buf),
+                        Ok(SseFrame::Encoded(event)) => event.write_to(this.buf),
                         Err(err) => {
                             *this.state = State::Failed(Error::source_failed(err));
                             break;

@@ -1,0 +1,48 @@
+//! [`HubError`]: why a publish or a subscribe failed.
+
+use std::fmt;
+
+use sse_core::FormatError;
+
+/// Why a publish or a subscribe failed. Nothing is half done: a failed
+/// publish appended nothing, a failed subscribe holds nothing.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum HubError {
+    /// The topic name was refused (see [`Topic::new`](crate::Topic::new)):
+    /// bad input, a `400` for a name taken from a request.
+    BadTopic {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The event's data could not be serialized.
+    Format(FormatError),
+    /// The backend cannot be reached (Redis is down, say): a `503`. The
+    /// hub keeps trying to reconnect in the background.
+    Unavailable(String),
+}
+
+impl fmt::Display for HubError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BadTopic { reason } => write!(f, "topic name refused: {reason}"),
+            Self::Format(_) => f.write_str("the event could not be encoded"),
+            Self::Unavailable(why) => write!(f, "the hub's backend is unavailable: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for HubError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Format(err) => Some(err),
+            _ => None,
+        }
+    }
+}
+
+impl From<FormatError> for HubError {
+    fn from(err: FormatError) -> Self {
+        Self::Format(err)
+    }
+}
