@@ -29,8 +29,8 @@ use serde_json::value::RawValue;
 use sse_core::decode::{Decoded, Decoder, Event};
 use sse_core::format::{self, Json, Raw, Text};
 use sse_core::{
-    Comment, DataWriter, Encoder, ErrorKind, EventId, EventStream, EventType, FormatError,
-    Formatter, Options, SseFrame, SseItem,
+    Comment, DataWriter, EncodedEvent, Encoder, ErrorKind, EventId, EventStream, EventType,
+    FormatError, Formatter, Options, SseFrame, SseItem,
 };
 use sse_core_fuzz::{chunks, lossy, normalize_line_breaks, split_lines};
 
@@ -579,6 +579,22 @@ where
             }
         }
     }
+
+    // Every other event goes through the stream already encoded, as a
+    // fan-out hub sends it: the bytes must be the encoder's all the same.
+    let steps: Vec<Step<T>> = steps
+        .into_iter()
+        .enumerate()
+        .map(|(i, step)| match step {
+            Step::Frame(SseFrame::Event(item), outcome) if i % 2 == 1 => {
+                match EncodedEvent::new(&item, formatter.clone()) {
+                    Ok(event) => Step::Frame(SseFrame::Encoded(event), outcome),
+                    Err(_) => Step::Frame(SseFrame::Event(item), outcome),
+                }
+            }
+            step => step,
+        })
+        .collect();
 
     // The body stream.
     let frames = Rc::new(Cell::new(0));

@@ -75,6 +75,23 @@ impl LastEventId {
         self.0.as_ref().and_then(EventId::as_u64)
     }
 
+    /// The id, borrowed: what a resuming source such as
+    /// `sse_hub::Hub::subscribe` takes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sse_actix::{EventId, LastEventId};
+    ///
+    /// let last = LastEventId(Some(EventId::from(7_u64)));
+    /// assert_eq!(last.id(), Some(&EventId::from(7_u64)));
+    /// assert_eq!(LastEventId(None).id(), None);
+    /// ```
+    #[must_use]
+    pub const fn id(&self) -> Option<&EventId> {
+        self.0.as_ref()
+    }
+
     /// Takes the id out.
     ///
     /// # Examples

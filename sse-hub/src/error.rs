@@ -6,6 +6,22 @@ use sse_core::FormatError;
 
 /// Why a publish or a subscribe failed. Nothing is half done: a failed
 /// publish appended nothing, a failed subscribe holds nothing.
+///
+/// # Examples
+///
+/// ```
+/// use sse_core::SseItem;
+/// use sse_hub::{Hub, HubError};
+///
+/// # block_on(async {
+/// let hub: Hub<u32> = Hub::new();
+/// let err = hub.publish("", SseItem::new(1)).await.unwrap_err();
+/// assert!(matches!(err, HubError::BadTopic { .. }));
+/// assert_eq!(err.to_string(), "topic name refused: it is empty");
+/// # });
+/// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(f)
+/// # }
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum HubError {

@@ -101,6 +101,25 @@ impl<T> Hub<T> {
     /// Any id it has is replaced by the topic's next one, which is
     /// returned.
     ///
+    /// # Examples
+    ///
+    /// Text events on a hub, without JSON quotes:
+    ///
+    /// ```
+    /// use futures_util::StreamExt;
+    /// use sse_core::{format::Text, EncodedEvent, SseFrame, SseItem};
+    /// use sse_hub::Hub;
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let hub: Hub<String> = Hub::new();
+    /// let mut events = hub.subscribe("log", None).await.unwrap();
+    /// let line = EncodedEvent::new(&SseItem::new("plain text"), Text).unwrap();
+    /// hub.publish_encoded("log", line).await.unwrap();
+    /// let Some(SseFrame::Encoded(event)) = events.next().await else { panic!() };
+    /// assert!(event.to_bytes().starts_with(b"data: plain text\nid: "));
+    /// # });
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`HubError::BadTopic`] for a refused name;
@@ -188,6 +207,28 @@ impl<T: Serialize> Hub<T> {
 /// One client's stream of a topic's events, from [`Hub::subscribe`]:
 /// [`SseFrame::Encoded`] frames, ready for any adapter's
 /// `ServerSentEvents::new`. Dropping it unsubscribes.
+///
+/// # Examples
+///
+/// ```
+/// use futures_util::StreamExt;
+/// use sse_core::{format::Json, EventStream, SseItem};
+/// use sse_hub::Hub;
+///
+/// # block_on(async {
+/// let hub: Hub<u32> = Hub::new();
+/// let events = hub.subscribe("t", None).await.unwrap();
+/// let id = hub.publish("t", SseItem::new(42)).await.unwrap();
+/// // What an adapter does with it: the body's bytes.
+/// let mut body = EventStream::new(events, Json);
+/// let chunk = body.next().await.unwrap().unwrap();
+/// assert_eq!(chunk, format!("data: 42\nid: {}\n\n", id.as_str()).as_bytes());
+/// drop(body);
+/// assert_eq!(hub.subscribers("t"), 0);
+/// # });
+/// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(f)
+/// # }
 #[must_use = "streams do nothing unless polled"]
 pub struct Subscription<T> {
     feed: Feed,

@@ -8,16 +8,32 @@
 //!
 //! A handler is three lines in any adapter; with `sse-axum`:
 //!
-//! ```ignore
-//! async fn room(State(hub): State<Hub<Message>>, Path(room): Path<String>, last: LastEventId) -> Response {
-//!     match hub.subscribe(room, last.as_ref()).await {
+//! ```no_run
+//! use axum::extract::{Path, State};
+//! use axum::http::StatusCode;
+//! use axum::response::{IntoResponse, Response};
+//! use axum::routing::get;
+//! use sse_axum::{LastEventId, ServerSentEvents, SseItem};
+//! use sse_hub::Hub;
+//!
+//! async fn room(State(hub): State<Hub<String>>, Path(room): Path<String>, last: LastEventId) -> Response {
+//!     match hub.subscribe(room, last.id()).await {
 //!         Ok(events) => ServerSentEvents::new(events).into_response(),
 //!         Err(err) => (StatusCode::BAD_REQUEST, err.to_string()).into_response(),
 //!     }
 //! }
-//! ```
 //!
-//! and publishing is `hub.publish("room/1", SseItem::new(message)).await?`.
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let hub: Hub<String> = Hub::new();
+//! let app: axum::Router = axum::Router::new()
+//!     .route("/rooms/{room}", get(room))
+//!     .with_state(hub.clone());
+//! # let _ = app;
+//! // Anywhere else: encoded once, whatever the number of subscribers.
+//! hub.publish("lobby", SseItem::new("hello".to_owned())).await?;
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! # How it works
 //!

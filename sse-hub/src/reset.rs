@@ -7,6 +7,15 @@ use sse_core::{EncodedEvent, EventId, SseItem};
 use crate::config::HubConfig;
 
 /// Why a subscriber got a reset instead of an exact resume.
+///
+/// # Examples
+///
+/// ```
+/// use sse_hub::ResetReason;
+///
+/// assert_eq!(ResetReason::Behind.as_str(), "behind");
+/// assert_eq!(serde_json::to_string(&ResetReason::Unknown).unwrap(), "\"unknown\"");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -35,6 +44,28 @@ impl ResetReason {
 ///
 /// The reset's own `id:` is the position it resumes after, so a client
 /// that reconnects right after it does not get it again.
+///
+/// # Examples
+///
+/// ```
+/// use futures_util::StreamExt;
+/// use sse_core::{EventId, SseFrame, SseItem};
+/// use sse_hub::Hub;
+///
+/// # block_on(async {
+/// let hub: Hub<u32> = Hub::new();
+/// hub.publish("t", SseItem::new(1)).await.unwrap();
+/// // An id the topic never gave out: a reset, then live events.
+/// let stale = EventId::new("from-before-a-restart").unwrap();
+/// let mut events = hub.subscribe("t", Some(&stale)).await.unwrap();
+/// let Some(SseFrame::Encoded(reset)) = events.next().await else { panic!() };
+/// let bytes = reset.to_bytes();
+/// let text = std::str::from_utf8(&bytes).unwrap();
+/// assert!(text.starts_with("event: reset\ndata: {\"reason\":\"unknown\",\"missed\":null,"));
+/// # });
+/// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(f)
+/// # }
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Reset {

@@ -4,6 +4,24 @@
 ///
 /// The same figures go to `tracing` as they happen: `debug` events for
 /// resets and lagging subscribers, `warn` for backend failures.
+///
+/// # Examples
+///
+/// ```
+/// use sse_core::SseItem;
+/// use sse_hub::Hub;
+///
+/// # block_on(async {
+/// let hub: Hub<u32> = Hub::new();
+/// let _events = hub.subscribe("t", None).await.unwrap();
+/// hub.publish("t", SseItem::new(1)).await.unwrap();
+/// let stats = hub.stats();
+/// assert_eq!((stats.topics, stats.subscribers, stats.published), (1, 1, 1));
+/// assert_eq!(stats.retained_events, 1);
+/// # });
+/// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(f)
+/// # }
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct HubStats {
