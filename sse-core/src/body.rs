@@ -37,6 +37,10 @@ type LocalStream = Pin<Box<dyn Stream<Item = Result<Bytes, Error>>>>;
 ///
 /// One allocation per response (the boxed stream), none per event.
 ///
+/// With the `std` feature the body is `Sync` even when its source is not
+/// (it is only ever polled through `&mut`), so `http_body_util`'s
+/// `BodyExt::boxed()` takes it.
+///
 /// # Examples
 ///
 /// ```
@@ -66,7 +70,7 @@ type LocalStream = Pin<Box<dyn Stream<Item = Result<Bytes, Error>>>>;
 /// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct EventBody {
-    inner: Ended<SendStream>,
+    inner: Ended<SyncSlot>,
 }
 
 /// An [`EventBody`] whose source need not be `Send`, for servers that poll
@@ -99,7 +103,7 @@ impl EventBody {
         S: Stream<Item = Result<Bytes, Error>> + Send + 'static,
     {
         Self {
-            inner: Ended::new(Box::pin(stream), options),
+            inner: Ended::new(SyncSlot::new(Box::pin(stream)), options),
         }
     }
 
@@ -165,6 +169,45 @@ macro_rules! body_impls {
 }
 
 body_impls!(EventBody, LocalEventBody);
+
+/// Holds [`EventBody`]'s stream so that the body is `Sync` without the
+/// stream being so: the stream is only ever reached through `&mut`, which a
+/// `Mutex` hands out without locking (`Mutex::get_mut`). Without `std`
+/// there is no `Mutex`, and the body is only `Send`.
+struct SyncSlot {
+    #[cfg(feature = "std")]
+    stream: std::sync::Mutex<SendStream>,
+    #[cfg(not(feature = "std"))]
+    stream: SendStream,
+}
+
+impl SyncSlot {
+    fn new(stream: SendStream) -> Self {
+        Self {
+            #[cfg(feature = "std")]
+            stream: std::sync::Mutex::new(stream),
+            #[cfg(not(feature = "std"))]
+            stream,
+        }
+    }
+}
+
+impl Stream for SyncSlot {
+    type Item = Result<Bytes, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        // Never locked, so never poisoned; a poisoned one is used as is.
+        #[cfg(feature = "std")]
+        let stream = self
+            .get_mut()
+            .stream
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        #[cfg(not(feature = "std"))]
+        let stream = &mut self.get_mut().stream;
+        stream.as_mut().poll_next(cx)
+    }
+}
 
 /// The encoded source, ended by the shutdown signal if one is set, with
 /// keep-alive if on.
@@ -352,6 +395,53 @@ impl http_body::Body for EventBody {
             http_body::SizeHint::with_exact(0)
         } else {
             http_body::SizeHint::new()
+        }
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use crate::format::Text;
+    use crate::item::SseItem;
+    use core::cell::Cell;
+
+    fn assert_sync<T: Sync>(_: &T) {}
+
+    /// A source that is `Send` but not `Sync`.
+    struct NotSync(Cell<u8>);
+
+    impl Stream for NotSync {
+        type Item = SseItem<&'static str>;
+
+        fn poll_next(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            let left = self.0.get();
+            if left == 0 {
+                return Poll::Ready(None);
+            }
+            self.0.set(left - 1);
+            Poll::Ready(Some(SseItem::new("x")))
+        }
+    }
+
+    #[test]
+    fn the_body_is_sync_when_its_source_is_not() {
+        let options = Options::new().without_keep_alive();
+        let body = EventBody::new(NotSync(Cell::new(2)), Text, &options, NeverTimer);
+        assert_sync(&body);
+        let chunks: alloc::vec::Vec<Bytes> =
+            futures_executor::block_on(futures_util::StreamExt::collect(body));
+        assert_eq!(chunks.concat(), b"data: x\n\ndata: x\n\n");
+    }
+
+    #[derive(Clone, Copy)]
+    struct NeverTimer;
+
+    impl Timer for NeverTimer {
+        type Sleep = core::future::Pending<()>;
+
+        fn sleep(&self, _: core::time::Duration) -> Self::Sleep {
+            core::future::pending()
         }
     }
 }

@@ -72,7 +72,10 @@
 //!   the same in every adapter) and extra headers, and
 //!   [`into_response`](ServerSentEvents::into_response).
 //! - [`EventBody`]: the body, an `http_body::Body` with `Bytes` data that
-//!   never fails: an error of the source ends it cleanly.
+//!   never fails: an error of the source ends it cleanly. It is `Send` and
+//!   `Sync` (whatever the source, which need only be `Send`), so a service
+//!   whose routes all return `Response<BoxBody<Bytes, E>>` boxes it with
+//!   `response.map(BodyExt::boxed)`.
 //! - [`last_event_id`]: the client's `Last-Event-ID` header, validated.
 //! - The core's types a handler needs ([`SseItem`], [`EventType`],
 //!   [`EventId`], [`Comment`], [`SseFrame`], [`Options`], [`KeepAlive`],
