@@ -3,6 +3,7 @@
 use bytes::{BufMut, BytesMut};
 
 use crate::error::FormatError;
+use crate::field::EventId;
 use crate::field::decimal;
 use crate::format::{DataWriter, Formatter};
 use crate::item::{Comment, SseFrame, SseItem};
@@ -99,6 +100,14 @@ impl<F> Encoder<F> {
                 event.write_to(out);
                 Ok(())
             }
+            SseFrame::Id(id) => {
+                encode_id(id, out);
+                Ok(())
+            }
+            SseFrame::Retry(retry) => {
+                put_retry(out, *retry);
+                Ok(())
+            }
         }
     }
 
@@ -153,6 +162,14 @@ pub(crate) fn put_field(buf: &mut BytesMut, name: &[u8], value: &[u8]) {
     buf.reserve(name.len() + value.len() + 1);
     buf.extend_from_slice(name);
     buf.extend_from_slice(value);
+    buf.put_u8(b'\n');
+}
+
+/// Appends an id without data: `id: <id>` and the empty line that makes
+/// it the client's last event id without delivering an event (rules E11,
+/// D8).
+pub(crate) fn encode_id(id: &EventId, buf: &mut BytesMut) {
+    put_field(buf, b"id: ", id.wire_bytes());
     buf.put_u8(b'\n');
 }
 

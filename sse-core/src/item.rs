@@ -1,5 +1,6 @@
-//! What a stream carries: [`SseItem`] events, [`Comment`] lines and
-//! [`EncodedEvent`]s, as [`SseFrame`]s.
+//! What a stream carries: [`SseItem`] events, [`Comment`] lines,
+//! [`EncodedEvent`]s and data-less `id:` and `retry:` fields, as
+//! [`SseFrame`]s.
 
 use alloc::borrow::Cow;
 use core::time::Duration;
@@ -156,7 +157,8 @@ impl Comment {
     }
 }
 
-/// One element of an event stream: an event or a comment.
+/// One element of an event stream: an event, a comment, an event encoded
+/// beforehand, or an `id:` or `retry:` field without data.
 ///
 /// Streams of [`SseItem`] need not know about frames; a stream of
 /// `SseFrame`s can interleave comments with events. More kinds of frame
@@ -183,6 +185,23 @@ pub enum SseFrame<T> {
     /// An event encoded beforehand, sent as it is: one event encoded once
     /// for many streams.
     Encoded(EncodedEvent),
+    /// An `id:` field without data, `id: <id>` and an empty line (rule
+    /// E11): it moves the client's last event id — what it sends back as
+    /// `Last-Event-ID` — without delivering an event (rule D8). For a
+    /// resume point after a replay or a reset, or at the start of a
+    /// stream.
+    ///
+    /// Chromium (and other browsers' `EventSource`) and the
+    /// `eventsource-stream` crate honour it; the npm `eventsource` package,
+    /// `httpx-sse` and `sseclient-py` drop it or hand it over as an empty
+    /// event, so do not rely on it when such clients read the stream: give
+    /// the id to the next event instead.
+    Id(EventId),
+    /// A `retry:` field without data, one `retry: <milliseconds>` line
+    /// (rules E6, E11): it sets the client's reconnection time at once
+    /// (rule D6) and delivers nothing. Clients that ignore `retry:` (see
+    /// [`Id`](Self::Id)) ignore it here too.
+    Retry(Duration),
 }
 
 impl<T> From<SseItem<T>> for SseFrame<T> {

@@ -77,7 +77,7 @@
 //! # Standard rules
 //!
 //! Docs and tests name the rules of the WHATWG standard they implement,
-//! E1–E10 for encoding and D1–D12 for decoding: [`rules`] lists them, each
+//! E1–E11 for encoding and D1–D12 for decoding: [`rules`] lists them, each
 //! with a link to its section of the standard.
 
 #![no_std]

@@ -1,4 +1,4 @@
-//! The encoder rules E1–E10 of `docs/event-stream-format.md`, one test each,
+//! The encoder rules E1–E11 of `docs/event-stream-format.md`, one test each,
 //! and the golden bytes of .NET's `SseFormatter`.
 
 mod support;
@@ -260,6 +260,61 @@ fn e9_field_order_is_stable() {
         assert_eq!(encode(Text, &item), first);
     }
     assert_eq!(first, "event: e\ndata: d\nid: i\nretry: 5\n\n");
+}
+
+#[test]
+fn e11_an_id_without_data_moves_the_last_event_id_and_delivers_nothing() {
+    let frames: [SseFrame<&str>; 4] = [
+        SseItem::new("a").with_id(EventId::from(1_u64)).into(),
+        SseFrame::Id(EventId::from(7_u64)),
+        SseFrame::Retry(Duration::from_millis(2500)),
+        SseItem::new("b").into(),
+    ];
+    let mut buf = BytesMut::new();
+    let mut encoder = Encoder::new(Text);
+    for frame in &frames {
+        encoder.encode_frame(frame, &mut buf).unwrap();
+    }
+    assert_eq!(
+        &buf[..],
+        b"data: a\nid: 1\n\nid: 7\n\nretry: 2500\ndata: b\n\n"
+    );
+    // D8: the id-only block delivers nothing but sets the last event id,
+    // which the next event carries; the retry takes effect at once (D6).
+    let mut decoder = Decoder::new();
+    decoder.feed(&buf[..buf.len() - 14]);
+    let got: Vec<_> = std::iter::from_fn(|| decoder.next().map(Result::unwrap)).collect();
+    assert_eq!(got, [Decoded::Event(Event::new("message", "a", "1"))]);
+    assert_eq!(decoder.last_event_id(), "7");
+    decoder.feed(&buf[buf.len() - 14..]);
+    let got: Vec<_> = std::iter::from_fn(|| decoder.next().map(Result::unwrap)).collect();
+    assert_eq!(
+        got,
+        [
+            Decoded::Retry(Duration::from_millis(2500)),
+            Decoded::Event(Event::new("message", "b", "7")),
+        ]
+    );
+}
+
+#[test]
+fn e11_an_empty_id_without_data_clears_the_last_event_id() {
+    let mut buf = BytesMut::new();
+    let mut encoder = Encoder::new(Text);
+    encoder
+        .encode_frame(
+            &SseItem::new("a").with_id(EventId::from(1_u64)).into(),
+            &mut buf,
+        )
+        .unwrap();
+    encoder
+        .encode_frame(&SseFrame::<&str>::Id(EventId::new("").unwrap()), &mut buf)
+        .unwrap();
+    assert!(buf.ends_with(b"id: \n\n"));
+    let mut decoder = Decoder::new();
+    decoder.feed(&buf);
+    while decoder.next().is_some() {}
+    assert_eq!(decoder.last_event_id(), "");
 }
 
 #[test]

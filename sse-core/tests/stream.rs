@@ -217,6 +217,22 @@ fn frames_interleave_comments_and_events() {
 }
 
 #[test]
+fn frames_without_data_coalesce_with_the_events_e11() {
+    let items = stream::iter([
+        SseFrame::Event(text_item("a")),
+        SseFrame::Id(sse_core::EventId::from(9_u64)),
+        SseFrame::Retry(Duration::from_secs(2)),
+        SseFrame::Event(text_item("b")),
+    ]);
+    let chunks = drain(EventStream::new(items, Text));
+    assert_eq!(chunks.len(), 1);
+    assert_eq!(
+        chunks[0].as_ref().unwrap(),
+        &b"data: a\n\nid: 9\n\nretry: 2000\ndata: b\n\n"[..]
+    );
+}
+
+#[test]
 fn retry_hint_goes_first_as_a_lone_field() {
     let body = EventStream::new(stream::iter([text_item("a")]), Text)
         .with_options(&Options::new().with_retry(Duration::from_secs(3)));

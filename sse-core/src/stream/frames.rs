@@ -66,7 +66,7 @@ impl<T> sealed::Element<T> for SseFrame<T> {
     fn as_event(&self) -> Option<&SseItem<T>> {
         match self {
             Self::Event(item) => Some(item),
-            Self::Comment(_) | Self::Encoded(_) => None,
+            Self::Comment(_) | Self::Encoded(_) | Self::Id(_) | Self::Retry(_) => None,
         }
     }
 }

@@ -16,7 +16,7 @@ use core::time::Duration;
 use futures_core::Stream;
 use pin_project_lite::pin_project;
 
-use crate::encode::{Encoder, encode_comment, put_retry};
+use crate::encode::{Encoder, encode_comment, encode_id, put_retry};
 use crate::error::Error;
 use crate::field::EventType;
 #[cfg(feature = "json")]
@@ -335,6 +335,8 @@ where
                         }
                         Ok(SseFrame::Comment(comment)) => encode_comment(&comment, this.buf),
                         Ok(SseFrame::Encoded(event)) => event.write_to(this.buf),
+                        Ok(SseFrame::Id(id)) => encode_id(&id, this.buf),
+                        Ok(SseFrame::Retry(retry)) => put_retry(this.buf, retry),
                         Err(err) => {
                             *this.state = State::Failed(Error::source_failed(err));
                             break;
