@@ -193,6 +193,10 @@ enum StepSpec {
         retry: Option<RetrySpec>,
     },
     Comment(TextSpec),
+    /// An id without data (rule E11).
+    Id(TextSpec),
+    /// A retry without data (rule E11).
+    Retry(RetrySpec),
     /// The source is not ready.
     Pending,
     /// The source fails.
@@ -398,6 +402,10 @@ enum Expected {
         retry: Option<Duration>,
     },
     Comment(String),
+    /// An id without data: the last event id, nothing delivered.
+    Id(String),
+    /// A retry without data.
+    Retry(Duration),
 }
 
 enum Step<T> {
@@ -456,6 +464,18 @@ fn plan<T>(
                     SseFrame::Comment(Comment::new(text.clone())),
                     Some(Expected::Comment(text)),
                 )
+            }
+            StepSpec::Id(text) => {
+                // Values the constructor refuses cannot be sent at all.
+                let Ok(id) = EventId::new(text.render()) else {
+                    continue;
+                };
+                let expected = Expected::Id(id.as_str().to_owned());
+                Step::Frame(SseFrame::Id(id), Some(expected))
+            }
+            StepSpec::Retry(spec) => {
+                let retry = spec.duration();
+                Step::Frame(SseFrame::Retry(retry), Some(Expected::Retry(retry)))
             }
             StepSpec::Pending => Step::Pending,
             StepSpec::SourceError => Step::SourceError,
@@ -726,6 +746,13 @@ where
             }
             Expected::Comment(text) => {
                 with_comments.extend(split_lines(&text).into_iter().map(Decoded::Comment));
+            }
+            Expected::Id(id) => last_id = id,
+            Expected::Retry(retry) => {
+                if let Some(retry) = decoded_retry(retry) {
+                    events.push(retry.clone());
+                    with_comments.push(retry);
+                }
             }
         }
     }
