@@ -182,6 +182,7 @@
 
 mod last_event_id;
 mod response;
+mod timer;
 
 pub use crate::last_event_id::{LAST_EVENT_ID, last_event_id};
 pub use crate::response::ServerSentEvents;

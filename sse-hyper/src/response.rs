@@ -6,7 +6,9 @@ use futures_core::Stream;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use http::{Response, StatusCode};
 use sse_core::format::{Json, Text};
-use sse_core::tokio::{Receiver, Sender, TokioTimer, channel};
+use sse_core::tokio::{Receiver, Sender, channel};
+
+use crate::timer::Clock;
 use sse_core::{
     DataItems, EventBody, EventType, Formatter, IntoSseFrame, Options, SseFrame, TryDataItems,
 };
@@ -59,6 +61,7 @@ pub struct ServerSentEvents<S, F = Json> {
     formatter: F,
     options: Options,
     headers: HeaderMap,
+    clock: Clock,
 }
 
 impl<S> ServerSentEvents<DataItems<S>, Text> {
@@ -221,6 +224,7 @@ impl<S, F> ServerSentEvents<S, F> {
             formatter,
             options: Options::new(),
             headers: HeaderMap::new(),
+            clock: Clock::default(),
         }
     }
 
@@ -247,6 +251,7 @@ impl<S, F> ServerSentEvents<S, F> {
             formatter,
             options: self.options,
             headers: self.headers,
+            clock: self.clock,
         }
     }
 
@@ -269,6 +274,70 @@ impl<S, F> ServerSentEvents<S, F> {
     /// ```
     pub fn with_options(mut self, options: Options) -> Self {
         self.options = options;
+        self
+    }
+
+    /// Runs keep-alive on `timer`, hyper's runtime-agnostic timer trait
+    /// (the one `hyper::server::conn::http1::Builder::timer` takes), so
+    /// the response works on any executor hyper runs on. Without one,
+    /// keep-alive uses tokio's clock, and is off outside a tokio runtime.
+    ///
+    /// # Examples
+    ///
+    /// A timer on a thread of its own, for an executor without one (any
+    /// runtime's timer will do: hyper-util's `TokioTimer`, say):
+    ///
+    /// ```
+    /// use std::pin::Pin;
+    /// use std::task::{Context, Poll};
+    /// use std::time::{Duration, Instant};
+    /// use futures_util::{stream, StreamExt};
+    /// use sse_hyper::{KeepAlive, Options, ServerSentEvents};
+    ///
+    /// /// Sleeps on a thread: enough for an example.
+    /// struct ThreadTimer;
+    ///
+    /// struct ThreadSleep(futures_channel::oneshot::Receiver<()>);
+    ///
+    /// impl std::future::Future for ThreadSleep {
+    ///     type Output = ();
+    ///     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+    ///         Pin::new(&mut self.0).poll(cx).map(|_| ())
+    ///     }
+    /// }
+    ///
+    /// impl hyper::rt::Sleep for ThreadSleep {}
+    ///
+    /// impl hyper::rt::Timer for ThreadTimer {
+    ///     fn sleep(&self, after: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
+    ///         let (done, sleep) = futures_channel::oneshot::channel();
+    ///         std::thread::spawn(move || {
+    ///             std::thread::sleep(after);
+    ///             let _ = done.send(());
+    ///         });
+    ///         Box::pin(ThreadSleep(sleep))
+    ///     }
+    ///
+    ///     fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
+    ///         self.sleep(deadline.saturating_duration_since(Instant::now()))
+    ///     }
+    /// }
+    ///
+    /// // No tokio here: the body is polled by the `futures` executor.
+    /// let keep_alive = KeepAlive::new().with_interval(Duration::from_millis(20));
+    /// let response = ServerSentEvents::text(stream::pending::<String>(), None)
+    ///     .with_options(Options::new().with_keep_alive(keep_alive))
+    ///     .with_timer(ThreadTimer)
+    ///     .into_response();
+    /// let mut body = response.into_body();
+    /// let comment = futures_executor::block_on(body.next());
+    /// assert_eq!(comment.as_deref(), Some(&b":\n"[..]));
+    /// ```
+    pub fn with_timer<M>(mut self, timer: M) -> Self
+    where
+        M: hyper::rt::Timer + Send + Sync + 'static,
+    {
+        self.clock = Clock::Hyper(std::sync::Arc::new(timer));
         self
     }
 
@@ -312,8 +381,11 @@ impl<S, F> ServerSentEvents<S, F> {
     /// The finished response: status 200, the event stream headers and any
     /// [extra ones](Self::with_header), and the body.
     ///
-    /// With keep-alive on (the default), the body must be polled inside a
-    /// tokio runtime with its time driver enabled.
+    /// Keep-alive (on by default) runs on the [timer](Self::with_timer)
+    /// given, or else on tokio's clock when the body is polled inside a
+    /// tokio runtime (with its time driver on, as every server's is);
+    /// polled outside one, without a timer, the body never panics: its
+    /// keep-alive is off, and a warning is logged with `tracing`.
     ///
     /// # Examples
     ///
@@ -334,7 +406,7 @@ impl<S, F> ServerSentEvents<S, F> {
         S::Item: IntoSseFrame,
         F: Formatter<<S::Item as IntoSseFrame>::Data> + Send + 'static,
     {
-        let body = EventBody::new(self.source, self.formatter, &self.options, TokioTimer);
+        let body = EventBody::new(self.source, self.formatter, &self.options, self.clock);
         let mut response = Response::new(body);
         *response.status_mut() = StatusCode::OK;
         let headers = response.headers_mut();
