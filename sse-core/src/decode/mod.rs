@@ -1,8 +1,12 @@
 //! The decoder: bytes in any chunks to events, exactly as the standard's
 //! "interpreting an event stream" says (rules D1–D10).
 
+mod items;
 mod stream;
 
+#[cfg(feature = "json")]
+pub use self::items::Json;
+pub use self::items::{ItemDecoder, ItemError, ItemParser, ItemStream, ItemStreamError, Text};
 pub use self::stream::{DecodeStream, DecodeStreamError};
 
 use alloc::collections::VecDeque;
@@ -23,16 +27,46 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// sized by the previous event's.
 const DATA_ROOM: usize = 64 * 1024;
 
-/// A dispatched event, as a browser's `EventSource` would deliver it.
+/// A dispatched event, as a browser's `EventSource` would deliver it, plus
+/// the fields of its own block that `EventSource` does not show: whether
+/// the block had an `id:` field ([`Event::id`]) and its `retry:`
+/// ([`Event::retry`]).
 ///
 /// Its data is a `String` of its own. The event type and the last event id
 /// are kept inline when short (up to 22 bytes) and shared otherwise, so an
 /// event allocates nothing for them, however many events share them.
-#[derive(Clone, PartialEq, Eq, Hash)]
+///
+/// Two events are equal when a browser would deliver the same message:
+/// the same type, data and last event id. Their own `id:` and `retry:`
+/// fields are not compared; compare [`Event::id`] and [`Event::retry`] to
+/// check them.
+#[derive(Clone)]
 pub struct Event {
     event_type: SharedStr,
     data: String,
     last_event_id: SharedStr,
+    /// Whether the event's own block set the last event id.
+    own_id: bool,
+    /// The event's own block's valid `retry:` field, if any.
+    retry: Option<Duration>,
+}
+
+impl PartialEq for Event {
+    fn eq(&self, other: &Self) -> bool {
+        self.event_type == other.event_type
+            && self.data == other.data
+            && self.last_event_id == other.last_event_id
+    }
+}
+
+impl Eq for Event {}
+
+impl core::hash::Hash for Event {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.event_type.hash(state);
+        self.data.hash(state);
+        self.last_event_id.hash(state);
+    }
 }
 
 impl Event {
@@ -47,7 +81,37 @@ impl Event {
             event_type: SharedStr::from_str(&event_type.into()),
             data: data.into(),
             last_event_id: SharedStr::from_str(&last_event_id.into()),
+            own_id: false,
+            retry: None,
         }
+    }
+
+    /// The event's own `id:` field: `Some` when its block had one (then it
+    /// is also the [last event id](Self::last_event_id)), `None` when the
+    /// last event id came from an earlier block.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sse_core::decode::{Decoded, Decoder};
+    ///
+    /// let mut decoder = Decoder::new();
+    /// decoder.feed(b"data: a\nid: 1\n\ndata: b\n\n");
+    /// let Some(Ok(Decoded::Event(a))) = decoder.next() else { panic!() };
+    /// let Some(Ok(Decoded::Event(b))) = decoder.next() else { panic!() };
+    /// assert_eq!((a.id(), a.last_event_id()), (Some("1"), "1"));
+    /// assert_eq!((b.id(), b.last_event_id()), (None, "1"));
+    /// ```
+    #[must_use]
+    pub fn id(&self) -> Option<&str> {
+        self.own_id.then(|| self.last_event_id.as_str())
+    }
+
+    /// The valid `retry:` field of the event's own block, if it had one
+    /// (the decoder also reports it as [`Decoded::Retry`] when it is read).
+    #[must_use]
+    pub const fn retry(&self) -> Option<Duration> {
+        self.retry
     }
 
     /// The event type: the `event:` field, or `message` without one.
@@ -82,6 +146,8 @@ impl fmt::Debug for Event {
             .field("event_type", &self.event_type())
             .field("data", &self.data)
             .field("last_event_id", &self.last_event_id())
+            .field("id", &self.id())
+            .field("retry", &self.retry)
             .finish()
     }
 }
@@ -175,6 +241,10 @@ pub struct Decoder {
     max_event_size: usize,
     /// Skipping the rest of an event that grew too large.
     skipping: bool,
+    /// Whether the block being read has set the last event id.
+    own_id: bool,
+    /// The block's valid `retry:`, if any.
+    block_retry: Option<Duration>,
     comments: bool,
     ready: VecDeque<Result<Decoded, EventTooLarge>>,
 }
@@ -199,6 +269,8 @@ impl Decoder {
             last_event_id: SharedStr::Static(""),
             max_event_size: DEFAULT_MAX_EVENT_SIZE,
             skipping: false,
+            own_id: false,
+            block_retry: None,
             comments: false,
             ready: VecDeque::new(),
         }
@@ -265,6 +337,8 @@ impl Decoder {
         self.data.clear();
         self.event_type.clear();
         self.skipping = false;
+        self.own_id = false;
+        self.block_retry = None;
     }
 
     /// The next result completed by the chunks fed so far.
@@ -329,6 +403,8 @@ impl Decoder {
         self.event_type.clear();
         self.partial.clear();
         self.skipping = true;
+        self.own_id = false;
+        self.block_retry = None;
     }
 
     /// One complete line (rules D3–D6).
@@ -362,11 +438,13 @@ impl Decoder {
                 // Short ids (numbers among them) need no allocation, here
                 // or in the events that carry them.
                 assign_lossy(&mut self.last_event_id, value);
+                self.own_id = true;
             }
             b"retry" => {
                 if let Some(ms) = parse_retry(value) {
-                    self.ready
-                        .push_back(Ok(Decoded::Retry(Duration::from_millis(ms))));
+                    let retry = Duration::from_millis(ms);
+                    self.block_retry = Some(retry);
+                    self.ready.push_back(Ok(Decoded::Retry(retry)));
                 }
             }
             _ => {}
@@ -375,6 +453,8 @@ impl Decoder {
 
     /// Rule D8.
     fn dispatch(&mut self) {
+        let own_id = core::mem::take(&mut self.own_id);
+        let retry = self.block_retry.take();
         if self.data.is_empty() {
             self.event_type.clear();
             return;
@@ -401,6 +481,8 @@ impl Decoder {
             event_type,
             data,
             last_event_id: self.last_event_id.clone(),
+            own_id,
+            retry,
         })));
     }
 }
