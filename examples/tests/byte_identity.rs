@@ -2,10 +2,9 @@
 //! those bytes are the core encoder's: one real server per framework on
 //! 127.0.0.1, read over a plain socket.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::BytesMut;
 use futures_util::stream;
@@ -15,6 +14,7 @@ use sse_core::{
     Comment, DataWriter, Encoder, EventId, EventType, FormatError, Formatter, Options, SseFrame,
     SseItem,
 };
+use sse_test_support::raw::get_http10;
 
 const WAIT: Duration = Duration::from_secs(20);
 const PATHS: [&str; 3] = ["/items", "/text", "/json"];
@@ -227,62 +227,11 @@ mod hyper_server {
 /// connection, and returns the body's bytes (de-chunked, for servers that
 /// answer with chunks anyway).
 fn body(addr: SocketAddr, path: &str) -> Vec<u8> {
-    let deadline = Instant::now() + WAIT;
-    let mut socket = TcpStream::connect(addr).expect("connect");
-    write!(socket, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
-    let mut received = Vec::new();
-    let mut buf = [0; 4096];
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        assert!(!left.is_zero(), "{addr}{path}: no end within {WAIT:?}");
-        socket.set_read_timeout(Some(left)).unwrap();
-        match socket.read(&mut buf).expect("read") {
-            0 => break,
-            n => received.extend_from_slice(&buf[..n]),
-        }
-    }
-    let head_end = received
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a response head")
-        + 4;
-    let head = String::from_utf8_lossy(&received[..head_end]);
-    assert!(head.starts_with("HTTP/1."), "{head}");
-    assert!(head.contains(" 200 "), "{head}");
-    assert!(
-        head.to_ascii_lowercase()
-            .contains("content-type: text/event-stream"),
-        "{head}"
-    );
-    let body = &received[head_end..];
-    if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        dechunk(body)
-    } else {
-        body.to_vec()
-    }
-}
-
-/// Joins the chunks of a complete chunked body.
-fn dechunk(mut body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let line_end = body
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .expect("a chunk size line");
-        let size = std::str::from_utf8(&body[..line_end]).unwrap();
-        let size = usize::from_str_radix(size.split(';').next().unwrap().trim(), 16).unwrap();
-        body = &body[line_end + 2..];
-        if size == 0 {
-            return out;
-        }
-        out.extend_from_slice(&body[..size]);
-        assert_eq!(&body[size..size + 2], b"\r\n", "a chunk ends with CRLF");
-        body = &body[size + 2..];
-    }
+    let (head, body) = get_http10(addr, path, WAIT);
+    assert!(head.status_line.starts_with("HTTP/1."), "{head:?}");
+    assert_eq!(head.status, 200, "{head:?}");
+    assert_eq!(head.header("content-type"), Some("text/event-stream"));
+    body
 }
 
 #[test]

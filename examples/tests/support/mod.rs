@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use sse_core::decode::{Decoded, Decoder};
+use sse_test_support::raw::Head;
 
 /// How long any one wait in these tests may take.
 pub(crate) const WAIT: Duration = Duration::from_secs(20);
@@ -236,15 +237,14 @@ pub(crate) fn read_reply(mut stream: TcpStream, method: &str, path: &str, events
         }
     }
     let end = body_start.expect("a complete response head");
-    let head = String::from_utf8(received[..end].to_vec()).expect("an ASCII head");
-    let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap_or_default().to_owned();
-    let headers = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+    let head = Head::parse(&received[..end]);
+    let headers = head
+        .headers
+        .into_iter()
+        .map(|(name, value)| (name, String::from_utf8(value).expect("an ASCII header")))
         .collect();
     Reply {
-        status,
+        status: head.status_line,
         headers,
         body: received[end..].to_vec(),
         decoded,

@@ -1,32 +1,27 @@
-//! A real client for the tests: HTTP/1.1 over a plain TCP connection, with
-//! the chunked body decoded by hand and the events by the core's decoder.
+//! actix-web as the conformance suite sees it, and a way to start an
+//! `HttpServer` inside an actix-rt test. Clients and bounded waits are
+//! `sse_test_support`'s.
 
 #![allow(dead_code, unreachable_pub)]
 
-use bytes::{Buf, Bytes, BytesMut};
-use sse_core::decode::{Decoded, Decoder, Event};
-use std::future::Future;
+use actix_web::dev::ServerHandle;
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, HttpServer, web};
+use sse_actix::format::Text;
+use sse_actix::{LastEventId, ServerSentEvents, SseBody};
+use sse_test_support::bounded;
+use sse_test_support::client::Proto;
+use sse_test_support::conformance::{
+    Adapter, App, Formatting, Request, Scenario, Served, Source, custom_formatter,
+};
 use std::io;
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-use tokio::sync::mpsc;
-
-/// The bound on every wait that is expected to succeed.
-pub const PATIENCE: Duration = Duration::from_secs(5);
-
-/// Awaits `fut`, failing the test if it takes longer than `limit`.
-pub async fn within<F: Future>(limit: Duration, what: &str, fut: F) -> F::Output {
-    match tokio::time::timeout(limit, fut).await {
-        Ok(out) => out,
-        Err(_) => panic!("timed out after {limit:?} waiting for {what}"),
-    }
-}
+use std::time::Duration;
+use tokio::sync::oneshot;
 
 /// Binds `HttpServer` expression to 127.0.0.1:0 with one worker and no
-/// signal handlers, starts it, and gives back its address, handle and
-/// task.
+/// signal handlers, starts it on the current actix-rt system, and gives
+/// back its address, handle and task.
 #[macro_export]
 macro_rules! serve {
     ($server:expr) => {{
@@ -46,7 +41,7 @@ macro_rules! serve {
 /// A server started by [`serve!`].
 pub struct Running {
     pub addr: SocketAddr,
-    pub handle: actix_web::dev::ServerHandle,
+    pub handle: ServerHandle,
     pub task: actix_rt::task::JoinHandle<io::Result<()>>,
 }
 
@@ -55,201 +50,124 @@ impl Running {
     /// for it.
     pub async fn stop(self) {
         self.handle.stop(false).await;
-        within(PATIENCE, "the server to stop", self.task)
+        bounded("the server to stop", self.task)
             .await
             .unwrap()
             .unwrap();
     }
 }
 
-/// Sends the instant it is dropped: put one in a source stream to see when
-/// the source is dropped.
-pub struct DropGuard(pub mpsc::UnboundedSender<Instant>);
+/// Stops a server, without waiting, when dropped.
+struct StopOnDrop(ServerHandle);
 
-impl Drop for DropGuard {
+impl Drop for StopOnDrop {
     fn drop(&mut self) {
-        let _ = self.0.send(Instant::now());
+        drop(self.0.stop(false));
     }
 }
 
-/// A response being read.
-pub struct Response {
-    pub status: u16,
-    pub headers: Vec<(String, Vec<u8>)>,
-    stream: TcpStream,
-    buf: BytesMut,
-    decoder: Decoder,
-    /// Bytes of the current chunk still to read, or `None` between chunks.
-    remaining: Option<usize>,
-    ended: bool,
-}
+/// The adapter under the conformance suite: an `HttpServer` on an actix-rt
+/// system of its own thread (its graceful stop closes idle connections
+/// after `shutdown_timeout`, here 1 s, not the default 30 s).
+pub struct Actix;
 
-/// Sends `GET path` with `headers` and reads the response head.
-pub async fn get(addr: SocketAddr, path: &str, headers: &[(&str, &[u8])]) -> Response {
-    let mut stream = within(PATIENCE, "connect", TcpStream::connect(addr))
-        .await
-        .unwrap();
-    let mut request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n").into_bytes();
-    for (name, value) in headers {
-        request.extend_from_slice(name.as_bytes());
-        request.extend_from_slice(b": ");
-        request.extend_from_slice(value);
-        request.extend_from_slice(b"\r\n");
-    }
-    request.extend_from_slice(b"\r\n");
-    stream.write_all(&request).await.unwrap();
-    within(PATIENCE, "the response head", read_head(stream)).await
-}
+impl Adapter for Actix {
+    const PROTOCOLS: &'static [Proto] = &[Proto::Http1];
+    // With half-closed connections allowed (actix-web's default), an idle
+    // stream's disconnect is seen at the next write: the keep-alive.
+    const NOTICES_IDLE_DISCONNECT: bool = false;
+    const GRACEFUL_STOP_WITHIN: Duration = Duration::from_millis(2500);
 
-async fn read_head(mut stream: TcpStream) -> Response {
-    let mut buf = BytesMut::with_capacity(8192);
-    let end = loop {
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break end;
-        }
-        let n = stream.read_buf(&mut buf).await.unwrap();
-        assert!(n > 0, "connection closed before the response head");
-    };
-    let head = buf.split_to(end + 4);
-    let text = String::from_utf8_lossy(&head[..end]).into_owned();
-    let mut lines = text.split("\r\n");
-    let status_line = lines.next().unwrap();
-    let status = status_line.split(' ').nth(1).unwrap().parse().unwrap();
-    let headers = lines
-        .map(|line| {
-            let (name, value) = line.split_once(':').unwrap();
-            (
-                name.trim().to_ascii_lowercase(),
-                value.trim().as_bytes().to_vec(),
-            )
+    async fn serve(app: App) -> Served {
+        let (started, on_start) = oneshot::channel();
+        let (done, on_done) = oneshot::channel();
+        std::thread::spawn(move || {
+            actix_rt::System::new().block_on(async move {
+                let server = HttpServer::new(move || {
+                    let app = app.clone();
+                    actix_web::App::new().default_service(web::get().to(
+                        move |request: HttpRequest, LastEventId(last): LastEventId| {
+                            let scenario = app(Request {
+                                path: request.path().to_owned(),
+                                last_event_id: last,
+                            });
+                            async move { respond(scenario) }
+                        },
+                    ))
+                })
+                .workers(1)
+                .disable_signals()
+                .shutdown_timeout(1)
+                .bind(("127.0.0.1", 0))
+                .unwrap();
+                let addr = server.addrs()[0];
+                let server = server.run();
+                started.send((addr, server.handle())).ok();
+                done.send(server.await).ok();
+            });
+        });
+        let (addr, handle) = bounded("the server to start", on_start).await.unwrap();
+        let guard = StopOnDrop(handle.clone());
+        Served::new(addr, move || async move {
+            handle.stop(true).await;
+            bounded("the server to stop", on_done)
+                .await
+                .unwrap()
+                .unwrap();
+            drop(guard);
         })
-        .collect();
-    Response {
-        status,
+    }
+}
+
+/// The response `scenario` describes.
+fn respond(scenario: Scenario) -> HttpResponse<SseBody> {
+    let Scenario {
+        source,
+        options,
         headers,
-        stream,
-        buf,
-        decoder: Decoder::new().with_comments(),
-        remaining: None,
-        ended: false,
-    }
-}
-
-impl Response {
-    /// The value of header `name` (lower case), if sent once.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        let mut values = self.headers.iter().filter(|(n, _)| n == name);
-        let value = values.next()?;
-        assert!(values.next().is_none(), "{name} sent twice");
-        Some(std::str::from_utf8(&value.1).unwrap())
-    }
-
-    /// The next piece of body, `None` after the final empty chunk;
-    /// `UnexpectedEof` if the connection closes before it.
-    pub async fn chunk(&mut self) -> io::Result<Option<Bytes>> {
-        loop {
-            if self.ended {
-                return Ok(None);
+    } = scenario;
+    macro_rules! finish {
+        ($events:expr) => {{
+            let mut events = $events.with_options(options);
+            for &(name, value) in &headers {
+                events = events.with_header(
+                    HeaderName::from_static(name),
+                    HeaderValue::from_static(value),
+                );
             }
-            match self.remaining {
-                Some(0) => {
-                    if self.buf.len() >= 2 {
-                        assert_eq!(&self.buf[..2], b"\r\n", "chunk not followed by CRLF");
-                        self.buf.advance(2);
-                        self.remaining = None;
-                        continue;
-                    }
-                }
-                Some(n) if !self.buf.is_empty() => {
-                    let take = n.min(self.buf.len());
-                    self.remaining = Some(n - take);
-                    return Ok(Some(self.buf.split_to(take).freeze()));
-                }
-                Some(_) => {}
-                None => {
-                    if let Some(end) = self.buf.windows(2).position(|w| w == b"\r\n") {
-                        let line = std::str::from_utf8(&self.buf[..end]).unwrap();
-                        let size = usize::from_str_radix(line.split(';').next().unwrap(), 16)
-                            .unwrap_or_else(|_| panic!("bad chunk size line {line:?}"));
-                        self.buf.advance(end + 2);
-                        if size == 0 {
-                            // The last chunk, then the (empty) trailer.
-                            while self.buf.len() < 2 {
-                                self.fill().await?;
-                            }
-                            assert_eq!(&self.buf[..2], b"\r\n", "trailers are not expected");
-                            self.buf.advance(2);
-                            self.ended = true;
-                            return Ok(None);
-                        }
-                        self.remaining = Some(size);
-                        continue;
-                    }
-                }
-            }
-            self.fill().await?;
+            events.into_response()
+        }};
+    }
+    match source {
+        Source::Text { lines, event_type } => finish!(ServerSentEvents::text(lines, event_type)),
+        Source::TryText { lines, event_type } => {
+            finish!(ServerSentEvents::try_text(lines, event_type))
         }
-    }
-
-    async fn fill(&mut self) -> io::Result<()> {
-        if self.stream.read_buf(&mut self.buf).await? == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
+        Source::Json { values, event_type } => finish!(ServerSentEvents::json(values, event_type)),
+        Source::TryJson { values, event_type } => {
+            finish!(ServerSentEvents::try_json(values, event_type))
         }
-        Ok(())
-    }
-
-    /// The next decoded item; `Ok(None)` at the clean end of the body.
-    pub async fn next(&mut self) -> io::Result<Option<Decoded>> {
-        loop {
-            if let Some(next) = self.decoder.next() {
-                return Ok(Some(next.unwrap()));
-            }
-            match self.chunk().await? {
-                Some(chunk) => self.decoder.feed(&chunk),
-                None => {
-                    self.decoder.reset();
-                    return Ok(self.decoder.next().map(Result::unwrap));
-                }
+        Source::Items {
+            frames,
+            formatting: Formatting::Json,
+        } => finish!(ServerSentEvents::new(frames)),
+        Source::Items {
+            frames,
+            formatting: Formatting::Custom,
+        } => finish!(ServerSentEvents::new(frames).with_formatter(custom_formatter())),
+        Source::TextItems { frames } => finish!(ServerSentEvents::new(frames).with_formatter(Text)),
+        Source::Channel {
+            capacity,
+            text,
+            senders,
+        } => {
+            let (sender, events) = ServerSentEvents::channel::<String>(capacity);
+            senders.send(sender).ok();
+            if text {
+                finish!(events.with_formatter(Text))
+            } else {
+                finish!(events)
             }
         }
-    }
-
-    /// The next item, which must be an event, within [`PATIENCE`].
-    pub async fn event(&mut self) -> Event {
-        match within(PATIENCE, "an event", self.next()).await.unwrap() {
-            Some(Decoded::Event(event)) => event,
-            other => panic!("expected an event, got {other:?}"),
-        }
-    }
-
-    /// Reads to the clean end of the body within [`PATIENCE`], returning
-    /// what came before it.
-    pub async fn rest(&mut self) -> Vec<Decoded> {
-        let mut items = Vec::new();
-        while let Some(item) = within(PATIENCE, "the end of the body", self.next())
-            .await
-            .unwrap()
-        {
-            items.push(item);
-        }
-        items
-    }
-
-    /// After the clean end of the body, waits (within `limit`) for the
-    /// server to close the connection, failing if any byte comes first.
-    pub async fn closed_by_server(&mut self, limit: Duration) {
-        assert!(self.ended, "the body has not ended");
-        assert!(self.buf.is_empty(), "bytes after the body: {:?}", self.buf);
-        let n = within(limit, "the server to close the connection", async {
-            self.stream.read_buf(&mut self.buf).await
-        })
-        .await
-        .unwrap_or(0); // a reset is a close too
-        assert_eq!(n, 0, "bytes after the body: {:?}", self.buf);
-    }
-
-    /// Closes the connection (both directions), as a browser tab does.
-    pub fn close(self) {
-        drop(self);
     }
 }

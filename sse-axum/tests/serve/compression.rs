@@ -2,28 +2,38 @@
 
 use axum::Router;
 use axum::http::header;
-use sse_axum::SseItem;
+use sse_axum::format::Text;
+use sse_axum::{ServerSentEvents, SseItem};
 use sse_core::decode::Event;
+use sse_test_support::bounded;
+use sse_test_support::client::{BOTH, Events, open};
 use tower_http::compression::CompressionLayer;
 
-use crate::common::{BOTH, Client, Events, channel_route, serve, within};
+use crate::common::serve_until;
 
 #[tokio::test]
 async fn under_compression_layer_events_arrive_uncompressed_before_the_end() {
-    let (route, mut senders) = channel_route(8, |response| response);
+    let (handoff, mut senders) = tokio::sync::mpsc::unbounded_channel();
+    let route = axum::routing::get(move || {
+        let handoff = handoff.clone();
+        async move {
+            let (sender, response) = ServerSentEvents::channel::<String>(8);
+            handoff.send(sender).unwrap();
+            response.with_formatter(Text)
+        }
+    });
     let app = Router::new()
         .route("/", route)
         .layer(CompressionLayer::new());
-    let addr = serve(app).await;
+    let (addr, _server) = serve_until(app, std::future::pending()).await;
     for proto in BOTH {
-        let mut client = Client::connect(addr, proto).await;
-        let response = client.get("/", &[("accept-encoding", b"gzip")]).await;
+        let (_client, response) = open(addr, proto, "/", &[("accept-encoding", b"gzip")]).await;
         assert!(
             !response.headers().contains_key(header::CONTENT_ENCODING),
             "compressed on {proto:?}"
         );
         let mut events = Events::new(response);
-        let sender = within("the sender", senders.recv()).await.unwrap();
+        let sender = bounded("the sender", senders.recv()).await.unwrap();
         // The stream stays open (the sender lives): the event must come
         // through on its own, not when a compressor flushes at the end.
         sender.send(SseItem::new("first".to_owned())).await.unwrap();
