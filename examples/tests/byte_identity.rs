@@ -1,4 +1,5 @@
-//! The same items give byte-identical bodies in all three adapters, and
+//! The same items (events, comments, data-less ids and retries, events
+//! encoded beforehand) give byte-identical bodies in all three adapters, and
 //! those bytes are the core encoder's: one real server per framework on
 //! 127.0.0.1, read over a plain socket.
 
@@ -36,6 +37,17 @@ fn frames() -> Vec<SseFrame<Value>> {
             .with_event_type(update)
             .into(),
         SseItem::new(serde_json::json!(" leading space, ünïcödé ✓")).into(),
+        // Fields without data (rule E11): an id alone, then a retry alone.
+        SseFrame::Id(EventId::from(41_u64)),
+        SseFrame::Retry(Duration::from_secs(7)),
+        // An event encoded beforehand, as a fan-out hub sends it.
+        sse_core::EncodedEvent::new(
+            &SseItem::new(serde_json::json!({ "shared": true })).with_id(EventId::from(42_u64)),
+            StringsAsText,
+        )
+        .unwrap()
+        .into(),
+        SseItem::new(serde_json::json!("after")).into(),
     ]
 }
 
