@@ -76,6 +76,8 @@ mod error;
 mod fanout;
 mod hub;
 mod memory;
+#[cfg(feature = "redis")]
+mod redis;
 mod reset;
 mod stats;
 mod topic;
@@ -85,6 +87,9 @@ pub use crate::config::HubConfig;
 pub use crate::error::HubError;
 pub use crate::hub::{Hub, Subscription};
 pub use crate::memory::Memory;
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use crate::redis::Redis;
 pub use crate::reset::{Reset, ResetReason};
 pub use crate::stats::HubStats;
 pub use crate::topic::Topic;
