@@ -25,6 +25,7 @@ use serde::Serialize;
 use sse_core::format::Text;
 use sse_core::{EventId, EventType, SseItem};
 
+pub mod fanout;
 pub mod http;
 pub mod report;
 pub mod wire;
@@ -80,7 +81,7 @@ impl Workload {
 }
 
 /// The `json` workload's data.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Reading {
     /// A sequence number.
     pub seq: u64,

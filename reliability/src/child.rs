@@ -93,6 +93,13 @@ impl ChildServer {
             .args(["serve", "--adapter", adapter.name()])
             .args(["--workers", &options.workers.to_string()])
             .args(["--keep-alive-ms", &keep_alive_ms.to_string()])
+            .args(["--sndbuf", &options.send_buffer.unwrap_or(0).to_string()])
+            .args(["--hub-retained", &options.hub.retained.to_string()])
+            .args(["--hub-live-buffer", &options.hub.live_buffer.to_string()])
+            .args([
+                "--hub-max-age-ms",
+                &options.hub.max_age.map_or(0, |d| d.as_millis()).to_string(),
+            ])
             .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -85,7 +85,21 @@ impl Conn {
     /// If the connection fails, or closes or sends garbage before the end
     /// of the head.
     pub async fn open(addr: SocketAddr, path: &str) -> io::Result<Self> {
-        let mut stream = send_request(addr, path).await?;
+        Self::open_with_buffer(addr, path, None).await
+    }
+
+    /// Like [`Conn::open`], with the socket's receive buffer set to
+    /// `recv_buffer` bytes if given (see [`send_request_with_buffer`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`Conn::open`].
+    pub async fn open_with_buffer(
+        addr: SocketAddr,
+        path: &str,
+        recv_buffer: Option<u32>,
+    ) -> io::Result<Self> {
+        let mut stream = send_request_with_buffer(addr, path, recv_buffer).await?;
         let mut buf = BytesMut::with_capacity(2048);
         let end = loop {
             if let Some(end) = find(&buf, b"\r\n\r\n") {

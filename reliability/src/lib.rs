@@ -11,10 +11,14 @@
 //!   chunked body by hand and the events with `sse_core::decode`.
 //! - [`scenarios`]: the measurements, sized by their arguments: the
 //!   `sse-load` binary runs them at full size, the tests at small ones.
+//! - [`hub`]: the `sse-hub` scenarios: a hub served through `sse-axum`
+//!   to many subscribers, some of them slow, and subscribe/unsubscribe
+//!   churn.
 //! - [`sys`]: memory from `/proc`, and the open-file limit.
 
 pub mod child;
 pub mod client;
+pub mod hub;
 pub mod scenarios;
 pub mod server;
 pub mod sources;

@@ -204,6 +204,47 @@ pub struct Options {
     pub workers: usize,
     /// The keep-alive interval of every stream; `None` turns it off.
     pub keep_alive: Option<Duration>,
+    /// `SO_SNDBUF` of every accepted connection (axum's server only);
+    /// `None` leaves the kernel's default (and its autotuning).
+    pub send_buffer: Option<u32>,
+    /// The configuration of the server's hub (the `/hub/` routes).
+    pub hub: HubOptions,
+}
+
+/// The configuration of a server's hub, as [`sse_hub::HubConfig`] takes
+/// it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HubOptions {
+    /// Events retained per topic.
+    pub retained: usize,
+    /// The live buffer, in events.
+    pub live_buffer: usize,
+    /// The age past which events are dropped, if any.
+    pub max_age: Option<Duration>,
+}
+
+impl Default for HubOptions {
+    fn default() -> Self {
+        Self {
+            retained: sse_hub::HubConfig::DEFAULT_RETAINED_EVENTS,
+            live_buffer: sse_hub::HubConfig::DEFAULT_LIVE_BUFFER,
+            max_age: None,
+        }
+    }
+}
+
+impl HubOptions {
+    /// The hub's configuration.
+    #[must_use]
+    pub fn config(&self) -> sse_hub::HubConfig {
+        let config = sse_hub::HubConfig::new()
+            .with_retained_events(self.retained)
+            .with_live_buffer(self.live_buffer);
+        match self.max_age {
+            Some(age) => config.with_max_age(age),
+            None => config,
+        }
+    }
 }
 
 impl Default for Options {
@@ -211,6 +252,8 @@ impl Default for Options {
         Self {
             workers: 2,
             keep_alive: Some(Duration::from_secs(1)),
+            send_buffer: None,
+            hub: HubOptions::default(),
         }
     }
 }
@@ -224,6 +267,8 @@ pub struct Ctx {
     pub shutdown: Shutdown,
     /// Keep-alive interval.
     pub keep_alive: Option<Duration>,
+    /// The hub of the `/hub/` routes (axum's server only).
+    pub hub: crate::hub::ServerHub,
 }
 
 /// A request's route.
@@ -294,7 +339,7 @@ fn payload(large: bool) -> &'static str {
 
 /// The options of every stream but `/stats` and not-found: tied to the
 /// server's shutdown, with the server's keep-alive.
-fn stream_options(ctx: &Ctx) -> sse_core::Options {
+pub(crate) fn stream_options(ctx: &Ctx) -> sse_core::Options {
     let options = sse_core::Options::new().with_shutdown(&ctx.shutdown);
     match ctx.keep_alive {
         Some(interval) => options.with_keep_alive(KeepAlive::new().with_interval(interval)),
@@ -502,6 +547,7 @@ pub fn start(adapter: Adapter, options: Options) -> io::Result<Running> {
         stats: Arc::new(Stats::default()),
         shutdown: Shutdown::new(),
         keep_alive: options.keep_alive,
+        hub: crate::hub::ServerHub::new(options.hub),
     };
     let (stop_tx, stop_rx) = oneshot::channel();
     let (addr_tx, addr_rx) = mpsc::channel();
@@ -566,12 +612,24 @@ fn serve_axum(
         let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
             let ctx = ctx.clone();
             async move {
-                let route = parse_route(uri.path_and_query().map_or("/", |pq| pq.as_str()));
+                let path = uri.path_and_query().map_or("/", |pq| pq.as_str());
+                if !peer && let Some(response) = crate::hub::axum_response(path, &ctx).await {
+                    return response;
+                }
+                let route = parse_route(path);
                 if peer {
                     axum_peer_response(route, &ctx)
                 } else {
                     axum_response(route, &ctx)
                 }
+            }
+        });
+        let send_buffer = options.send_buffer;
+        let listener = axum::serve::ListenerExt::tap_io(listener, move |tcp| {
+            if let Some(size) = send_buffer
+                && let Err(err) = socket2::SockRef::from(&*tcp).set_send_buffer_size(size as usize)
+            {
+                eprintln!("axum server: SO_SNDBUF: {err}");
             }
         });
         axum::serve(listener, app)

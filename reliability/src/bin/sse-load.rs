@@ -12,15 +12,20 @@
 //!   huge-event    --mib 256 --limit-mib 1
 //!   hostile       --rounds 3
 //!   load          --clients 1000 --seconds 30 --every-ms 50
+//!   hub-fanout    --subscribers 10000 --slow 1000 --events 1000 --burst 50
+//!                 --every-ms 500 --pad 100 --pause-ms 6000 --slow-recv 4096
+//!                 --sndbuf 16384 --retained 500 --live-buffer 256
+//!   hub-churn     --cycles 100000 --concurrency 64 --topics 8
 //!   all           every one of the above
 //!   serve         (the child process) --adapter X --workers 2 --keep-alive-ms 1000
 //! ```
 //!
 //! `--adapter all` (the default) is the three adapters, and for
-//! `many-idle` also axum's `Sse` and actix-web-lab's `Sse`.
+//! `many-idle` also axum's `Sse` and actix-web-lab's `Sse`. The `hub-`
+//! scenarios serve an `sse-hub` hub through `sse-axum` only.
 
 use reliability::scenarios;
-use reliability::server::{Adapter, Options};
+use reliability::server::{Adapter, HubOptions, Options};
 use reliability::sys::{self, mib};
 use std::collections::HashMap;
 use std::io;
@@ -107,9 +112,18 @@ fn main() -> ExitCode {
 
 fn serve(args: &Args) -> io::Result<bool> {
     let keep_alive_ms = args.get("keep-alive-ms", 1000);
+    let send_buffer = args.get("sndbuf", 0);
+    let max_age_ms = args.get("hub-max-age-ms", 0);
+    let defaults = HubOptions::default();
     let options = Options {
         workers: args.count("workers", 2),
         keep_alive: (keep_alive_ms > 0).then(|| Duration::from_millis(keep_alive_ms)),
+        send_buffer: (send_buffer > 0).then(|| u32::try_from(send_buffer).unwrap_or(u32::MAX)),
+        hub: HubOptions {
+            retained: args.count("hub-retained", defaults.retained as u64),
+            live_buffer: args.count("hub-live-buffer", defaults.live_buffer as u64),
+            max_age: (max_age_ms > 0).then(|| Duration::from_millis(max_age_ms)),
+        },
     };
     let adapter = args.adapters[0];
     reliability::child::serve(adapter, options)?;
@@ -134,6 +148,8 @@ fn run(args: &Args) -> io::Result<bool> {
                 "huge-event",
                 "hostile",
                 "load",
+                "hub-fanout",
+                "hub-churn",
             ],
             one => vec![one],
         };
@@ -158,7 +174,83 @@ fn verdict(ok: bool) -> &'static str {
 
 async fn one(command: &str, args: &Args, exe: &Path, adapter: Adapter) -> io::Result<bool> {
     let exe = PathBuf::from(exe);
+    if command.starts_with("hub-") && adapter != Adapter::Axum {
+        // One hub, served through sse-axum.
+        return Ok(true);
+    }
     match command {
+        "hub-fanout" => {
+            let plan = reliability::hub::FanoutPlan {
+                subscribers: args.count("subscribers", 10_000),
+                slow: args.count("slow", 1_000),
+                events: args.get("events", 1_000).max(1),
+                burst: args.get("burst", 50).max(1),
+                every: Duration::from_millis(args.get("every-ms", 500)),
+                pad: args.count("pad", 100),
+                pause: Duration::from_millis(args.get("pause-ms", 6_000)),
+                slow_recv_buffer: u32::try_from(args.get("slow-recv", 4096)).unwrap_or(u32::MAX),
+                send_buffer: u32::try_from(args.get("sndbuf", 16_384)).unwrap_or(u32::MAX),
+                hub: HubOptions {
+                    retained: args.count("retained", 500),
+                    live_buffer: args.count("live-buffer", 256),
+                    max_age: None,
+                },
+            };
+            let r = reliability::hub::fanout(&exe, plan).await?;
+            let good = r.ok();
+            println!(
+                "hub-fanout axum subscribers={} (slow {}) events={} (bursts of {} every {:?}, {} B padding; hub retains {}, live buffer {}; slow readers pause {:?}, receive buffer {} B; server send buffer {} B): connected in {:?}; delivered {} events in {:?} ({:.0} events/s); fast exact {}/{}, fast reset {}; slow caught up exactly {}, slow reset {} (missed {} in all); failed {} {:?}; publisher (in the server): {}; hub after: {}; after the clients left: {} [{}]",
+                plan.subscribers,
+                plan.slow,
+                plan.events,
+                plan.burst,
+                plan.every,
+                plan.pad,
+                plan.hub.retained,
+                plan.hub.live_buffer,
+                plan.pause,
+                plan.slow_recv_buffer,
+                plan.send_buffer,
+                r.connect_time,
+                r.delivered,
+                r.elapsed,
+                r.delivered as f64 / r.elapsed.as_secs_f64(),
+                r.fast_exact,
+                plan.subscribers - plan.slow,
+                r.fast_reset,
+                r.slow_exact,
+                r.slow_reset,
+                r.missed,
+                r.failed,
+                r.failures,
+                r.publisher,
+                r.during,
+                r.after,
+                verdict(good),
+            );
+            Ok(good)
+        }
+        "hub-churn" => {
+            let cycles = args.count("cycles", 100_000);
+            let concurrency = args.count("concurrency", 64);
+            let topics = args.count("topics", 8).max(1);
+            let r = reliability::hub::churn(&exe, cycles, concurrency, topics).await?;
+            let good = r.ok();
+            println!(
+                "hub-churn axum cycles={} concurrency={concurrency} topics={} live + {} quiet: {:?} ({:.0} cycles/s); failed {} {:?}; after the clients left: {}; after the events aged out and a sweep: {} [{}]",
+                r.cycles,
+                r.topics,
+                r.topics,
+                r.elapsed,
+                r.cycles as f64 / r.elapsed.as_secs_f64(),
+                r.failed,
+                r.failures,
+                r.after,
+                r.swept,
+                verdict(good),
+            );
+            Ok(good)
+        }
         "slow-readers" => {
             let clients = args.count("clients", 100);
             let seconds = Duration::from_secs(args.get("seconds", 10));
