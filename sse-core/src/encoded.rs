@@ -33,12 +33,14 @@ use crate::output::Output;
 /// let event = EncodedEvent::new(&item, &mut Text).unwrap().with_id(EventId::from(7_u64));
 /// assert_eq!(event.to_bytes(), &b"event: greeting\ndata: hello\nid: 7\n\n"[..]);
 /// assert_eq!(event.len(), 35);
+/// assert_eq!(event.id(), Some("7"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EncodedEvent {
-    /// The `event:` and `data:` lines.
-    head: Bytes,
-    id: Option<EventId>,
+    /// The whole event, as sent.
+    bytes: Bytes,
+    /// How many of `bytes` are the `event:` and `data:` lines.
+    head: usize,
     retry: Option<Duration>,
 }
 
@@ -53,33 +55,65 @@ impl EncodedEvent {
     where
         F: Formatter<T>,
     {
-        let mut head = BytesMut::new();
-        Encoder::new(formatter).encode_head(item, Output::buffer(&mut head))?;
-        Ok(Self {
-            head: head.freeze(),
-            id: item.id().cloned(),
-            retry: item.retry(),
-        })
+        let mut buf = BytesMut::new();
+        Encoder::new(formatter).encode_head(item, Output::buffer(&mut buf))?;
+        let head = buf.len();
+        Ok(Self::finish(buf, head, item.id(), item.retry()))
     }
 
-    /// The same event with `id` as its id, replacing any it had.
+    /// `buf` holds the head; the id and retry lines and the dispatching
+    /// line go after it.
+    fn finish(
+        mut buf: BytesMut,
+        head: usize,
+        id: Option<&EventId>,
+        retry: Option<Duration>,
+    ) -> Self {
+        if let Some(id) = id {
+            put_field(&mut buf, b"id: ", id.wire_bytes());
+        }
+        if let Some(retry) = retry {
+            put_retry(&mut buf, retry);
+        }
+        buf.extend_from_slice(b"\n");
+        Self {
+            bytes: buf.freeze(),
+            head,
+            retry,
+        }
+    }
+
+    /// The same event with `id` as its id, replacing any it had (the
+    /// event's lines are copied once; the data is not encoded again).
     #[must_use]
-    pub fn with_id(mut self, id: EventId) -> Self {
-        self.id = Some(id);
-        self
+    pub fn with_id(self, id: EventId) -> Self {
+        self.rebuilt(Some(&id))
     }
 
     /// The same event without an id.
     #[must_use]
-    pub fn without_id(mut self) -> Self {
-        self.id = None;
-        self
+    pub fn without_id(self) -> Self {
+        if self.id().is_none() {
+            return self;
+        }
+        self.rebuilt(None)
+    }
+
+    fn rebuilt(self, id: Option<&EventId>) -> Self {
+        let retry_len = self.retry.map_or(0, |_| 32);
+        let id_len = id.map_or(0, |id| 5 + id.wire_bytes().len());
+        let mut buf = BytesMut::with_capacity(self.head + id_len + retry_len + 1);
+        buf.extend_from_slice(&self.bytes[..self.head]);
+        Self::finish(buf, self.head, id, self.retry)
     }
 
     /// The event's id, if it has one.
     #[must_use]
-    pub const fn id(&self) -> Option<&EventId> {
-        self.id.as_ref()
+    pub fn id(&self) -> Option<&str> {
+        let line = self.bytes[self.head..].strip_prefix(b"id: ")?;
+        let end = line.iter().position(|&b| b == b'\n')?;
+        // Written from an `EventId`, which is a `str`.
+        core::str::from_utf8(&line[..end]).ok()
     }
 
     /// The event's reconnection interval, if it has one.
@@ -91,12 +125,7 @@ impl EncodedEvent {
     /// How many bytes the event takes on the wire.
     #[must_use]
     pub fn len(&self) -> usize {
-        let id = self.id.as_ref().map_or(0, |id| 5 + id.wire_bytes().len());
-        let retry = self.retry.map_or(0, |retry| {
-            let mut digits = [0; 39];
-            8 + crate::field::decimal(retry.as_millis(), &mut digits).len()
-        });
-        self.head.len() + id + retry + 1
+        self.bytes.len()
     }
 
     /// Always `false`: an event takes at least the empty line that
@@ -108,30 +137,18 @@ impl EncodedEvent {
 
     /// Appends the event to `buf`.
     pub fn write_to(&self, buf: &mut BytesMut) {
-        buf.reserve(self.len());
-        buf.extend_from_slice(&self.head);
-        if let Some(id) = &self.id {
-            put_field(buf, b"id: ", id.wire_bytes());
-        }
-        if let Some(retry) = self.retry {
-            put_retry(buf, retry);
-        }
-        buf.extend_from_slice(b"\n");
+        buf.extend_from_slice(&self.bytes);
     }
 
-    /// The event's bytes.
+    /// The event's bytes, shared: no copy.
     #[must_use]
     pub fn to_bytes(&self) -> Bytes {
-        if self.id.is_none() && self.retry.is_none() {
-            // Only the dispatching line is missing; a copy either way.
-            let mut buf = BytesMut::with_capacity(self.head.len() + 1);
-            buf.extend_from_slice(&self.head);
-            buf.extend_from_slice(b"\n");
-            return buf.freeze();
-        }
-        let mut buf = BytesMut::new();
-        self.write_to(&mut buf);
-        buf.freeze()
+        self.bytes.clone()
+    }
+
+    /// The event's bytes, shared, for the stream's zero-copy path.
+    pub(crate) const fn bytes(&self) -> &Bytes {
+        &self.bytes
     }
 }
 
@@ -188,5 +205,28 @@ mod tests {
             futures_executor::block_on(body.map(Result::unwrap).collect());
         assert_eq!(chunks.len(), 1);
         assert_eq!(&chunks[0][..], b"data: own\n\ndata: shared\nid: 3\n\n: c\n");
+    }
+
+    #[test]
+    fn a_large_encoded_event_is_its_own_chunk_without_a_copy() {
+        use crate::item::SseFrame;
+        use futures_util::StreamExt;
+
+        let large = EncodedEvent::new(&SseItem::new("x".repeat(8 * 1024)), Text).unwrap();
+        let frames: [SseFrame<&str>; 3] = [
+            SseItem::new("before").into(),
+            large.clone().into(),
+            SseItem::new("after").into(),
+        ];
+        let body = crate::EventStream::new(futures_util::stream::iter(frames), Text);
+        let chunks: alloc::vec::Vec<_> =
+            futures_executor::block_on(body.map(Result::unwrap).collect());
+        assert_eq!(&chunks[0][..], b"data: before\n\n");
+        assert_eq!(
+            chunks[1].as_ptr(),
+            large.to_bytes().as_ptr(),
+            "shared, not copied"
+        );
+        assert_eq!(&chunks[2][..], b"data: after\n\n");
     }
 }

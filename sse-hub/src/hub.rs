@@ -40,7 +40,7 @@ use crate::topic::Topic;
 ///
 /// // Hand `room` to any adapter's `ServerSentEvents::new`; here, read it.
 /// let Some(SseFrame::Encoded(event)) = room.next().await else { panic!() };
-/// assert_eq!(event.id(), Some(&id));
+/// assert_eq!(event.id(), Some(id.as_str()));
 ///
 /// // A client that comes back with that id gets what came after it.
 /// hub.publish("room/1", SseItem::new("again".to_owned())).await.unwrap();

@@ -113,7 +113,7 @@ async fn an_event_is_serialized_once_for_all_subscribers() {
         let sse_core::SseFrame::Encoded(event) = frame else {
             panic!()
         };
-        assert_eq!(event.id(), Some(&id));
+        assert_eq!(event.id(), Some(id.as_str()));
     }
     assert_eq!(CALLS.load(Ordering::SeqCst), 1);
     let _ = EventId::from(1_u64);

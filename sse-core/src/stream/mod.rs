@@ -17,6 +17,7 @@ use futures_core::Stream;
 use pin_project_lite::pin_project;
 
 use crate::encode::{Encoder, encode_comment, encode_id, put_retry};
+use crate::encoded::EncodedEvent;
 use crate::error::Error;
 use crate::field::EventType;
 #[cfg(feature = "json")]
@@ -24,7 +25,7 @@ use crate::format::Json;
 use crate::format::{Formatter, Text};
 use crate::item::{SseFrame, SseItem};
 use crate::options::Options;
-use crate::output::Output;
+use crate::output::{Output, ZERO_COPY_MIN};
 
 /// How much room a stream of small chunks takes at a time: the buffer is
 /// not allocated before the first item, and then holds at least this much.
@@ -334,7 +335,7 @@ where
                             }
                         }
                         Ok(SseFrame::Comment(comment)) => encode_comment(&comment, this.buf),
-                        Ok(SseFrame::Encoded(event)) => event.write_to(this.buf),
+                        Ok(SseFrame::Encoded(event)) => put_encoded(&event, this.buf, this.queue),
                         Ok(SseFrame::Id(id)) => encode_id(&id, this.buf),
                         Ok(SseFrame::Retry(retry)) => put_retry(this.buf, retry),
                         Err(err) => {
@@ -389,16 +390,32 @@ fn encode_into<T, F: Formatter<T>>(
     buf: &mut BytesMut,
     queue: &mut VecDeque<Bytes>,
 ) -> Result<(), Error> {
-    if buf.is_empty() && buf.capacity() < MIN_ROOM / 4 {
-        // Small chunks: take back (or make) a few KiB at a time, not just
-        // what the next event needs, which would mean a reclaim at every
-        // chunk. Not before an item has come: an idle stream holds no
-        // buffer.
-        buf.reserve(MIN_ROOM);
-    }
+    take_room(buf);
     encoder
         .encode_event(item, Output::queued(buf, queue))
         .map_err(Error::format_failed)
+}
+
+/// Appends an event encoded beforehand: copied into the chunk being
+/// coalesced, or, when large, sent as a chunk of its own without a copy.
+#[inline]
+fn put_encoded(event: &EncodedEvent, buf: &mut BytesMut, queue: &mut VecDeque<Bytes>) {
+    if event.len() >= ZERO_COPY_MIN {
+        Output::queued(buf, queue).put_shared(event.bytes());
+        return;
+    }
+    take_room(buf);
+    event.write_to(buf);
+}
+
+/// Small chunks: take back (or make) a few KiB at a time, not just what
+/// the next event needs, which would mean a reclaim at every chunk. Not
+/// before an item has come: an idle stream holds no buffer.
+#[inline]
+fn take_room(buf: &mut BytesMut) {
+    if buf.is_empty() && buf.capacity() < MIN_ROOM / 4 {
+        buf.reserve(MIN_ROOM);
+    }
 }
 
 #[inline]
