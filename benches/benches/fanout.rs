@@ -92,7 +92,7 @@ fn check_same_bytes() {
         let text = String::from_utf8_lossy(out).into_owned();
         text.lines()
             .map(|line| match line.strip_prefix("id: ") {
-                Some(id) => format!("id: {}", &id[17..]),
+                Some(id) => format!("id: {}", id.split_once('.').map_or(id, |(_, n)| n)),
                 None => line.to_owned(),
             })
             .collect::<Vec<_>>()

@@ -102,7 +102,7 @@ pub fn ready_now<F: Future>(future: F) -> F::Output {
 /// every design writes the same bytes.
 #[must_use]
 pub fn naive_id(n: u64) -> EventId {
-    EventId::new(format!("{:016x}.{n}", 0x5eed_u64)).expect("hex digits, a dot and digits")
+    EventId::new(format!("{:012x}.{n}", 0x5eed_u64)).expect("hex digits, a dot and digits")
 }
 
 /// Polls `body` until it is pending, adding up the bytes of its chunks.

@@ -27,7 +27,7 @@ use bytes::Buf;
 use futures_core::Stream;
 use libfuzzer_sys::fuzz_target;
 use sse_core::decode::{DecodeStream, DecodeStreamError, Decoded, Decoder, EventTooLarge};
-use sse_core_fuzz::{chunks, lossy, split_lines};
+use sse_core_fuzz::{chunks, lossy, normalize_line_breaks, split_lines};
 
 type Outcome = Result<Decoded, EventTooLarge>;
 
@@ -50,12 +50,27 @@ fn decode(chunks: &[&[u8]], limit: Option<usize>, comments: bool) -> (Vec<Outcom
         decoder.feed(chunk);
         out.extend(std::iter::from_fn(|| decoder.next()));
     }
-    let last_event_id = decoder.last_event_id().to_owned();
+    let before_reset = decoder.last_event_id().to_owned();
     // Whatever is pending at the end is dropped (rule D9)...
     decoder.reset();
     assert_eq!(decoder.next(), None, "reset dispatches nothing");
-    // ...and the decoder starts a new stream, the last event id kept.
-    assert_eq!(decoder.last_event_id(), last_event_id);
+    // ...and the decoder starts a new stream with the last event id as of
+    // the last dispatch (rules D8, D11): an `id:` in a block the end cut
+    // short never took effect. Without an `id` line after the last empty
+    // line, that is the id before the reset.
+    let last_event_id = decoder.last_event_id().to_owned();
+    let whole: Vec<u8> = chunks.concat();
+    let normalized = normalize_line_breaks(&whole);
+    let tail = match normalized.windows(2).rposition(|pair| pair == b"\n\n") {
+        Some(at) => &normalized[at + 2..],
+        None => &normalized[..],
+    };
+    let id_in_tail = tail
+        .split(|&b| b == b'\n')
+        .any(|line| line.starts_with(b"id"));
+    if !id_in_tail {
+        assert_eq!(last_event_id, before_reset, "reset lost a dispatched id");
+    }
     if limit.is_some_and(|limit| limit < 16) {
         return (out, last_event_id);
     }

@@ -79,6 +79,10 @@
 //!   [`EventId`], [`Comment`], [`SseFrame`], [`Options`], [`KeepAlive`],
 //!   [`format`](mod@format), [`Shutdown`], [`Sender`]) and the [`sse_core`] crate
 //!   itself: no need to depend on `sse-core` too.
+//! - With the `utoipa` feature, `openapi::SseResponse`: a
+//!   handler's OpenAPI 3.2 response in one line,
+//!   `#[utoipa::path(get, path = "/events", responses(SseResponse<SseItem<T>, MyEventTypes>))]`;
+//!   the module is `sse-core`'s, described there.
 //!
 //! # Defaults
 //!
@@ -220,3 +224,10 @@ pub use sse_core::tokio::{Sender, Shutdown};
 pub use sse_core::{
     self, Comment, Error, EventId, EventType, KeepAlive, Options, SseFrame, SseItem, format,
 };
+
+/// OpenAPI 3.2 descriptions of event-stream responses for utoipa
+/// (feature `utoipa`): `sse-core`'s module, forwarded so that this crate
+/// stays the only one in your `Cargo.toml`.
+#[cfg(feature = "utoipa")]
+#[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
+pub use sse_core::openapi;

@@ -54,6 +54,9 @@
 //!   body every adapter sends, with one policy for errors and ends;
 //!   [`headers`]: the response headers that go with it.
 //! - [`decode`]: an incremental, spec-exact decoder, also as a `Stream`.
+//! - `openapi` (feature `utoipa`): the OpenAPI 3.2 description of an
+//!   event-stream response, an `itemSchema` in ASP.NET Core 11's shape,
+//!   for a handler's `#[utoipa::path]`.
 //!
 //! The web framework adapters (`sse-hyper`, `sse-axum`, `sse-actix`) wrap
 //! [`EventBody`] in their body and response types.
@@ -67,6 +70,7 @@
 //! | `tokio` | no | the [`tokio`] module (keep-alive timer, graceful-shutdown handle, bounded channel) and [`Options::with_shutdown`] (implies `std`) |
 //! | `tracing` | no | errors that end a body are logged with `tracing` when no [error hook](Options::with_error_hook) is set |
 //! | `http-body` | no | [`EventBody`] is an `http_body::Body` (implies `std`) |
+//! | `utoipa` | no | the [`openapi`] module: OpenAPI 3.2 descriptions (`itemSchema`) of event-stream responses for utoipa 6 (implies `std`; utoipa needs Rust 1.88) |
 //!
 //! # `no_std`
 //!
@@ -108,6 +112,9 @@ pub mod headers;
 mod item;
 mod keep_alive;
 mod lines;
+#[cfg(feature = "utoipa")]
+#[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
+pub mod openapi;
 mod options;
 mod output;
 #[doc = include_str!("rules.md")]

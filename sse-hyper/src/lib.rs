@@ -81,6 +81,10 @@
 //!   [`EventId`], [`Comment`], [`SseFrame`], [`Options`], [`KeepAlive`],
 //!   [`format`](mod@format), [`Shutdown`], [`Sender`]) and the [`sse_core`] crate
 //!   itself: no need to depend on `sse-core` too.
+//! - With the `utoipa` feature, `openapi::SseResponse`: a
+//!   handler's OpenAPI 3.2 response in one line,
+//!   `#[utoipa::path(get, path = "/events", responses(SseResponse<SseItem<T>, MyEventTypes>))]`;
+//!   the module is `sse-core`'s, described there.
 //!
 //! # The response
 //!
@@ -176,10 +180,23 @@
 //!
 //! The [`Shutdown`] handle and the channel use
 //! tokio's synchronisation types only and work on any runtime.
+//!
+//! # Features
+//!
+//! All off by default.
+//!
+//! | feature | enables |
+//! |---|---|
+//! | `client` | [`client`]: a reconnecting event-stream client on hyper-util, with typed items (needs tokio) |
+//! | `client-rustls` | HTTPS for the client: rustls on `ring`, the webpki roots or your own configuration (implies `client`) |
+//! | `utoipa` | `openapi`: OpenAPI 3.2 descriptions of event-stream responses, from `sse-core` |
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(test(attr(deny(warnings))))]
 
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+pub mod client;
 mod last_event_id;
 mod response;
 mod timer;
@@ -191,3 +208,10 @@ pub use sse_core::{
     self, Comment, Error, EventBody, EventId, EventType, KeepAlive, Options, SseFrame, SseItem,
     format,
 };
+
+/// OpenAPI 3.2 descriptions of event-stream responses for utoipa
+/// (feature `utoipa`): `sse-core`'s module, forwarded so that this crate
+/// stays the only one in your `Cargo.toml`.
+#[cfg(feature = "utoipa")]
+#[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
+pub use sse_core::openapi;

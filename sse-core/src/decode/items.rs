@@ -274,8 +274,9 @@ impl<P: ItemParser<T>, T> ItemDecoder<P, T> {
         self.retry
     }
 
-    /// Starts over for a new connection, keeping the last event id and the
-    /// reconnection interval ([`Decoder::reset`]).
+    /// Starts over for a new connection ([`Decoder::reset`]): the last
+    /// event id as of the last dispatch, and the reconnection interval,
+    /// are kept.
     pub fn reset(&mut self) {
         self.decoder.reset();
     }

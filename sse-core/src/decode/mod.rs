@@ -238,6 +238,9 @@ pub struct Decoder {
     /// The type of the last event dispatched with one.
     last_event_type: SharedStr,
     last_event_id: SharedStr,
+    /// The last event id as of the last dispatch: what a reconnection
+    /// sends (rule D11), and what [`Decoder::reset`] goes back to.
+    dispatched_id: SharedStr,
     max_event_size: usize,
     /// Skipping the rest of an event that grew too large.
     skipping: bool,
@@ -267,6 +270,7 @@ impl Decoder {
             event_type: Vec::new(),
             last_event_type: SharedStr::Static(""),
             last_event_id: SharedStr::Static(""),
+            dispatched_id: SharedStr::Static(""),
             max_event_size: DEFAULT_MAX_EVENT_SIZE,
             skipping: false,
             own_id: false,
@@ -329,8 +333,25 @@ impl Decoder {
 
     /// Starts over for a new connection, as a reconnecting client does: an
     /// event not yet dispatched by an empty line is dropped (rule D9), and
-    /// the last event id is kept. Call it when a stream ends.
+    /// the last event id is the one as of the last dispatch: an `id:` of a
+    /// block the connection cut short never took effect (rules D8, D11),
+    /// so a reconnection asks again for the event it did not get. Call it
+    /// when a stream ends.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sse_core::decode::Decoder;
+    ///
+    /// let mut decoder = Decoder::new();
+    /// decoder.feed(b"id: 1\ndata: a\n\nid: 2\ndata: b");
+    /// assert_eq!(decoder.last_event_id(), "2");
+    /// // The connection drops before event 2 is dispatched.
+    /// decoder.reset();
+    /// assert_eq!(decoder.last_event_id(), "1");
+    /// ```
     pub fn reset(&mut self) {
+        self.last_event_id.clone_from(&self.dispatched_id);
         self.lines = LineSplitter::default();
         self.partial.clear();
         self.bom_seen = Some(0);
@@ -360,9 +381,13 @@ impl Decoder {
     fn piece(&mut self, piece: &[u8], ended: bool) {
         if self.skipping {
             if ended {
-                // Only an empty line ends the skipped event.
+                // Only an empty line ends the skipped event; an `id:` read
+                // before the refusal keeps its effect.
                 if self.partial.is_empty() && piece.is_empty() {
                     self.skipping = false;
+                    if core::mem::take(&mut self.own_id) {
+                        self.dispatched_id.clone_from(&self.last_event_id);
+                    }
                 }
                 self.partial.clear();
             } else {
@@ -403,7 +428,6 @@ impl Decoder {
         self.event_type.clear();
         self.partial.clear();
         self.skipping = true;
-        self.own_id = false;
         self.block_retry = None;
     }
 
@@ -453,6 +477,11 @@ impl Decoder {
 
     /// Rule D8.
     fn dispatch(&mut self) {
+        // Rule D8: the last event id is set at every dispatch, even one
+        // that delivers nothing.
+        if self.own_id {
+            self.dispatched_id.clone_from(&self.last_event_id);
+        }
         let own_id = core::mem::take(&mut self.own_id);
         let retry = self.block_retry.take();
         if self.data.is_empty() {
