@@ -38,6 +38,30 @@ pub enum HubError {
     Unavailable(String),
 }
 
+impl HubError {
+    /// The HTTP status that answers a request this error refused: `400`
+    /// for a refused topic name (bad input), `503` while the backend is
+    /// unavailable (send `Retry-After`; the hub reconnects by itself),
+    /// `500` for an event that could not be encoded.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sse_hub::Topic;
+    ///
+    /// let err = Topic::new("").unwrap_err();
+    /// assert_eq!(err.http_status(), 400);
+    /// ```
+    #[must_use]
+    pub const fn http_status(&self) -> u16 {
+        match self {
+            Self::BadTopic { .. } => 400,
+            Self::Unavailable(_) => 503,
+            Self::Format(_) => 500,
+        }
+    }
+}
+
 impl fmt::Display for HubError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

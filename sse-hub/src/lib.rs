@@ -19,7 +19,8 @@
 //! async fn room(State(hub): State<Hub<String>>, Path(room): Path<String>, last: LastEventId) -> Response {
 //!     match hub.subscribe(room, last.id()).await {
 //!         Ok(events) => ServerSentEvents::new(events).into_response(),
-//!         Err(err) => (StatusCode::BAD_REQUEST, err.to_string()).into_response(),
+//!         // 400 for a bad topic name, 503 while Redis is away.
+//!         Err(err) => (StatusCode::from_u16(err.http_status()).unwrap(), err.to_string()).into_response(),
 //!     }
 //! }
 //!
