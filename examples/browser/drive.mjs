@@ -3,8 +3,16 @@
 // saves a screenshot and prints what the page saw as one line of JSON.
 // The checks themselves are in examples/tests/browser.rs.
 //
-// node drive.mjs --url http://127.0.0.1:PORT/ --mode heart-rate|feed
+// node drive.mjs --url http://127.0.0.1:PORT/ --mode heart-rate|feed|streams
 //   --screenshot out.png [--min-events N] [--min-opens N] [--timeout-ms MS]
+//   [--streams N] [--settle-ms MS] [--insecure 1]
+//
+// Mode `streams` loads a blank page of the server's origin (served by the
+// test itself, so that it opens nothing) and opens N EventSources to
+// /sse-item from it; it waits until every one has --min-events events, or
+// with --settle-ms until one has, then that long again, and reports what
+// each stream saw and the protocol of each response. --insecure 1 accepts
+// the server's self-signed certificate (for the test only).
 //
 // Environment: CHROMIUM, the browser to run (default /usr/bin/chromium).
 
@@ -19,7 +27,7 @@ function parseArgs(argv) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (value === undefined) throw new Error(`${flag} needs a value`);
     const key = flag.replace(/^--/, "").replace(/-(\w)/g, (_, c) => c.toUpperCase());
-    args[key] = ["minEvents", "minOpens", "timeoutMs"].includes(key) ? Number(value) : value;
+    args[key] = ["minEvents", "minOpens", "timeoutMs", "streams", "settleMs"].includes(key) ? Number(value) : value;
   }
   for (const key of ["url", "mode", "screenshot"]) {
     if (!args[key]) throw new Error(`--${key} is required`);
@@ -52,8 +60,57 @@ function collect(mode) {
   return out;
 }
 
+// Mode `streams`, inside the page: opens `count` EventSources to
+// /sse-item?stream=<i>, each counting its events.
+function openStreams(count) {
+  window.streams = [];
+  for (let i = 0; i < count; i += 1) {
+    const stream = { events: 0, firstAt: null, lastAt: null, opened: false, errors: 0 };
+    const source = new EventSource(`/sse-item?stream=${i}`);
+    source.onopen = () => { stream.opened = true; };
+    source.onerror = () => { stream.errors += 1; };
+    source.addEventListener("heartRate", () => {
+      const now = performance.now();
+      stream.events += 1;
+      stream.firstAt ??= now;
+      stream.lastAt = now;
+    });
+    window.streams.push({ source, stream });
+  }
+}
+
+// Mode `streams`, inside the page: what each stream has seen, as of now.
+function streamStates() {
+  const now = performance.now();
+  return window.streams.map(({ source, stream }) => ({
+    ...stream,
+    readyState: source.readyState,
+    sinceLast: stream.lastAt === null ? null : now - stream.lastAt,
+  }));
+}
+
+// Mode `streams`, inside the page: closes every stream, then reads the
+// protocol of each from Resource Timing where the browser records it.
+async function closeStreams() {
+  for (const { source } of window.streams) source.close();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return {
+    navigation: performance.getEntriesByType("navigation").map((e) => e.nextHopProtocol),
+    resources: performance
+      .getEntriesByType("resource")
+      .filter((e) => e.name.includes("/sse-item"))
+      .map((e) => ({ name: e.name, nextHopProtocol: e.nextHopProtocol })),
+  };
+}
+
 // Whether the page has seen enough, evaluated inside the page.
-function enough({ mode, minEvents, minOpens }) {
+function enough({ mode, minEvents, minOpens, settleMs }) {
+  if (mode === "streams") {
+    const streams = window.streams ?? [];
+    const counts = streams.map(({ stream }) => stream.events);
+    // The control waits for one stream, then --settle-ms more.
+    return settleMs ? counts.some((n) => n >= minEvents) : streams.length > 0 && counts.every((n) => n >= minEvents);
+  }
   const log = window.sseLog ?? [];
   if (mode === "heart-rate") {
     return ["string-item", "json-item", "sse-item"].every(
@@ -62,6 +119,38 @@ function enough({ mode, minEvents, minOpens }) {
   }
   const opens = (window.sseStates ?? []).filter((s) => s === "open").length;
   return opens >= minOpens && log.filter((e) => e.type === "heartRate").length >= minEvents;
+}
+
+// Mode `streams`: see the top of this file.
+async function streams(context, page, args, result) {
+  // The protocol of each event stream's response, as the network stack
+  // negotiated it ("h2", "http/1.1").
+  const protocols = {};
+  const cdp = await context.newCDPSession(page);
+  cdp.on("Network.responseReceived", ({ response }) => {
+    if (response.url.includes("/sse-item")) protocols[new URL(response.url).search] = response.protocol;
+  });
+  await cdp.send("Network.enable");
+  // A blank page of the server's origin, served from here: the streams
+  // are then same-origin, and nothing else holds a connection.
+  const blank = new URL("streams", args.url).href;
+  await page.route(blank, (route) =>
+    route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: "<!doctype html><title>streams</title>" }),
+  );
+  await page.goto(blank, { timeout: 15000 });
+  await page.unrouteAll();
+  await page.evaluate(openStreams, args.streams);
+  try {
+    await page.waitForFunction(enough, args, { timeout: args.timeoutMs, polling: 50 });
+    if (args.settleMs) await page.waitForTimeout(args.settleMs);
+    result.ok = true;
+  } catch (err) {
+    result.error = `the streams did not see enough within ${args.timeoutMs} ms: ${err.message.split("\n")[0]}`;
+  }
+  result.streams = await page.evaluate(streamStates);
+  await page.screenshot({ path: args.screenshot, timeout: 15000 });
+  result.timing = await page.evaluate(closeStreams);
+  result.protocols = protocols;
 }
 
 async function main() {
@@ -75,7 +164,10 @@ async function main() {
       headless: true,
       timeout: 30000,
       viewport: { width: 1000, height: 900 },
+      // Only for the `--tls` servers' self-signed certificates, in tests.
+      ignoreHTTPSErrors: args.insecure === "1",
       args: [
+        ...(args.insecure === "1" ? ["--ignore-certificate-errors"] : []),
         "--no-sandbox",
         "--disable-gpu",
         "--disable-quic",
@@ -89,15 +181,19 @@ async function main() {
     page.on("pageerror", (err) => {
       result.pageErrors = [...(result.pageErrors ?? []), String(err)];
     });
-    await page.goto(args.url, { timeout: 15000 });
-    try {
-      await page.waitForFunction(enough, args, { timeout: args.timeoutMs, polling: 50 });
-      result.ok = true;
-    } catch (err) {
-      result.error = `the page did not see enough within ${args.timeoutMs} ms: ${err.message.split("\n")[0]}`;
+    if (args.mode === "streams") {
+      await streams(context, page, args, result);
+    } else {
+      await page.goto(args.url, { timeout: 15000 });
+      try {
+        await page.waitForFunction(enough, args, { timeout: args.timeoutMs, polling: 50 });
+        result.ok = true;
+      } catch (err) {
+        result.error = `the page did not see enough within ${args.timeoutMs} ms: ${err.message.split("\n")[0]}`;
+      }
+      Object.assign(result, await page.evaluate(collect, args.mode));
     }
-    Object.assign(result, await page.evaluate(collect, args.mode));
-    await page.screenshot({ path: args.screenshot, fullPage: true, timeout: 15000 });
+    if (args.mode !== "streams") await page.screenshot({ path: args.screenshot, fullPage: true, timeout: 15000 });
   } catch (err) {
     result.error = String(err?.stack ?? err);
   } finally {

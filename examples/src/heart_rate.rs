@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::ops::RangeInclusive;
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use futures_util::{Stream, StreamExt, stream};
@@ -20,6 +21,38 @@ pub struct ServerArgs {
     /// Milliseconds between events
     #[arg(long = "interval-ms", env = "INTERVAL_MS", value_name = "MS", default_value = "2000", value_parser = crate::millis)]
     pub interval: Duration,
+    /// Serve HTTPS: HTTP/2 or HTTP/1.1 as the browser picks (ALPN), so
+    /// that a page can keep more than six event streams open. Without
+    /// --cert and --key, with a self-signed certificate for localhost and
+    /// 127.0.0.1 made at start-up: for local use only
+    #[arg(long, env = "TLS", value_parser = clap::builder::BoolishValueParser::new())]
+    pub tls: bool,
+    /// With --tls: the certificate chain to serve, PEM
+    #[arg(long, env = "TLS_CERT", value_name = "PEM", requires_all = ["tls", "key"])]
+    pub cert: Option<PathBuf>,
+    /// With --tls: the private key of --cert, PEM (PKCS#8, PKCS#1 or SEC1)
+    #[arg(long, env = "TLS_KEY", value_name = "PEM", requires_all = ["tls", "cert"])]
+    pub key: Option<PathBuf>,
+}
+
+impl ServerArgs {
+    /// The TLS configuration `--tls` asks for, without ALPN (see
+    /// [`crate::tls`]), or `None` for plain HTTP.
+    ///
+    /// # Errors
+    ///
+    /// `--cert` or `--key` cannot be read, holds no certificate or key, or
+    /// the two do not match.
+    pub fn tls_config(&self) -> std::io::Result<Option<rustls::ServerConfig>> {
+        if !self.tls {
+            return Ok(None);
+        }
+        let config = match (&self.cert, &self.key) {
+            (Some(cert), Some(key)) => crate::tls::from_files(cert, key)?,
+            _ => crate::tls::self_signed()?,
+        };
+        Ok(Some(config))
+    }
 }
 
 /// The event type of every heart-rate event.
@@ -33,12 +66,14 @@ pub const BPM: RangeInclusive<u32> = 60..=99;
 pub const SSE_ITEM_RETRY: Duration = Duration::from_secs(60);
 
 /// The JSON record of `/json-item`: `{"timestamp":"…Z","heartRate":72}`.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HeartRate {
     /// When the reading was taken, RFC 3339 in UTC with milliseconds.
+    #[schema(format = DateTime)]
     pub timestamp: String,
-    /// Beats per minute.
+    /// Beats per minute, 60 to 99 (`BPM`).
+    #[schema(minimum = 60, maximum = 99)]
     pub heart_rate: u32,
 }
 

@@ -1,8 +1,9 @@
 //! What the example servers share, so that each binary holds only its
 //! framework's routing and its own flags: the heart-rate sample's readings
-//! and event streams, the embedded pages, the resumable feed's replay
-//! buffer, and the feed that several instances serve from one Redis
-//! stream.
+//! and event streams, the embedded pages, what the feeds built on
+//! [`sse_hub`] share ([`hub`]), the three servers of one hub
+//! ([`one_hub`]), and the heart-rate servers' `--tls` ([`tls`], with
+//! [`serve`], hyper-util's server of HTTP/1.1 and HTTP/2 on one port).
 //!
 //! The binaries:
 //!
@@ -11,9 +12,10 @@
 //! | `heart_rate_axum` | the heart-rate sample on axum |
 //! | `heart_rate_actix` | the heart-rate sample on actix-web |
 //! | `heart_rate_hyper` | the heart-rate sample on hyper |
-//! | `resumable_feed` | a feed with ids and a replay buffer, on axum |
-//! | `redis_feed` | one instance of a feed kept in a Redis stream, on axum |
-//! | `redis_producer` | appends readings to that Redis stream |
+//! | `resumable_feed` | a feed on `sse-hub`'s in-memory hub, with a page, on axum |
+//! | `one_hub_three_servers` | one hub served by axum, actix-web and hyper at once |
+//! | `redis_feed` | one instance of a feed on `sse-hub`'s Redis backend, on axum |
+//! | `redis_producer` | publishes readings to that feed through Redis |
 //! | `heart_rate_stdout` | the sample's three event shapes, printed |
 //!
 //! Each binary declares its flags with clap's derive; a flag absent from
@@ -23,10 +25,12 @@
 //! line of standard output, so that a test can bind port 0 and read where
 //! it went.
 
-pub mod feed;
 pub mod heart_rate;
+pub mod hub;
+pub mod one_hub;
 pub mod pages;
-pub mod redis_feed;
+pub mod serve;
+pub mod tls;
 
 /// The address every server listens on unless told otherwise (`--addr`,
 /// `ADDR`).

@@ -2,7 +2,10 @@
 //! `browser/drive.mjs` through playwright-core (which never downloads a
 //! browser of its own). Each test loads a page, lets its `EventSource`s
 //! run, and checks what the page saw; a screenshot of each page goes to
-//! `target/browser-screenshots/`.
+//! `target/browser-screenshots/`. Against the heart-rate servers with
+//! `--tls`, twelve `EventSource`s from one page all receive events at
+//! once over HTTP/2, where a control over HTTP/1.1 gets at most six (the
+//! test's Chromium accepts the self-signed certificates).
 //!
 //! Without Chromium, Node.js or `examples/browser/node_modules` (set up by
 //! `.ci/browser-setup`) these tests say so on standard error and pass,
@@ -105,6 +108,8 @@ struct Seen {
     states: Value,
     problems: Vec<Value>,
     pixels: Value,
+    /// All that `drive.mjs` printed.
+    result: Value,
 }
 
 /// Runs `drive.mjs` against `server`'s page and returns what it printed.
@@ -179,6 +184,7 @@ fn drive(server: &Server, mode: &str, name: &str, extra: &[&str]) -> Seen {
         states: result["states"].clone(),
         problems: array(&result["problems"]),
         pixels: result["pixels"].clone(),
+        result,
     }
 }
 
@@ -268,36 +274,203 @@ fn heart_rate_hyper_in_chromium() {
     heart_rate(env!("CARGO_BIN_EXE_heart_rate_hyper"), "heart_rate_hyper");
 }
 
-/// The ids the page saw, in order, with `None` for a reset event's place.
+/// How many `EventSource`s the many-streams page opens.
+const STREAMS: usize = 12;
+
+/// How many connections a browser opens to one origin over HTTP/1.1
+/// (Chromium's, Firefox's and Safari's limit alike).
+const HTTP1_PER_ORIGIN: usize = 6;
+
+/// The many-streams page against `server`: [`STREAMS`] `EventSource`s to
+/// `/sse-item` from one page. Returns what each stream saw and the
+/// protocol of each response (by its query, `?stream=<i>`), from the
+/// browser's network stack.
+fn many_streams(server: &Server, name: &str, extra: &[&str]) -> (Vec<Value>, Value, Value) {
+    let streams = STREAMS.to_string();
+    let mut args = vec!["--streams", &streams];
+    args.extend_from_slice(extra);
+    let seen = drive(server, "streams", name, &args);
+    let states = seen.result["streams"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(states.len(), STREAMS, "{name}: {}", seen.result);
+    (
+        states,
+        seen.result["protocols"].clone(),
+        seen.result["timing"].clone(),
+    )
+}
+
+/// Over TLS the browser speaks HTTP/2 to the server, so one page's twelve
+/// `EventSource`s share one connection and all receive events at once;
+/// over HTTP/1.1 the seventh would wait for a free connection (see
+/// [`http1_control_holds_at_most_six_streams`]).
+fn twelve_streams_over_h2(binary: &str, name: &str) {
+    const MIN: u64 = 5;
+    if !can_run() {
+        return;
+    }
+    let server = Server::start(binary, &["--interval-ms", "100", "--tls"]);
+    assert!(server.url.starts_with("https://"), "{}", server.url);
+    let (states, protocols, timing) = many_streams(
+        &server,
+        name,
+        &["--min-events", &MIN.to_string(), "--insecure", "1"],
+    );
+    for (i, state) in states.iter().enumerate() {
+        let context = format!("{name} stream {i}: {state}");
+        assert_eq!(state["readyState"], 1, "open: {context}");
+        assert_eq!(state["errors"], 0, "{context}");
+        assert!(
+            state["events"].as_u64().unwrap_or(0) >= MIN,
+            "{MIN} events: {context}"
+        );
+        // Every stream still live at the moment all had enough: at once,
+        // not one after another.
+        let since_last = state["sinceLast"].as_f64().unwrap_or(f64::INFINITY);
+        assert!(since_last < 2000.0, "an event in the last 2 s: {context}");
+        assert_eq!(
+            protocols[format!("?stream={i}")],
+            "h2",
+            "the protocol of {context}; all: {protocols}"
+        );
+    }
+    // Resource Timing, where the browser exposes it (Chromium does, once
+    // the streams are closed).
+    for entry in timing["resources"].as_array().into_iter().flatten() {
+        assert_eq!(entry["nextHopProtocol"], "h2", "{name}: {entry}");
+    }
+}
+
+#[test]
+fn twelve_streams_over_h2_axum() {
+    twelve_streams_over_h2(env!("CARGO_BIN_EXE_heart_rate_axum"), "streams_h2_axum");
+}
+
+#[test]
+fn twelve_streams_over_h2_actix() {
+    twelve_streams_over_h2(env!("CARGO_BIN_EXE_heart_rate_actix"), "streams_h2_actix");
+}
+
+#[test]
+fn twelve_streams_over_h2_hyper() {
+    twelve_streams_over_h2(env!("CARGO_BIN_EXE_heart_rate_hyper"), "streams_h2_hyper");
+}
+
+/// The control that shows the test above can fail: the same page over
+/// plain HTTP (HTTP/1.1: browsers do not speak h2c) gets at most six
+/// streams receiving, the others waiting for a connection, however long.
+#[test]
+fn http1_control_holds_at_most_six_streams() {
+    if !can_run() {
+        return;
+    }
+    let server = Server::start(
+        env!("CARGO_BIN_EXE_heart_rate_axum"),
+        &["--interval-ms", "100"],
+    );
+    // Wait for one stream to have 5 events, then 2 s more: time enough
+    // for every stream that has a connection to get many.
+    let (states, protocols, _) = many_streams(
+        &server,
+        "streams_http1_control",
+        &["--min-events", "5", "--settle-ms", "2000"],
+    );
+    let receiving = states
+        .iter()
+        .filter(|s| s["events"].as_u64().unwrap_or(0) > 0)
+        .count();
+    let _ = writeln!(
+        std::io::stderr(),
+        "HTTP/1.1 control: {receiving} of {STREAMS} streams received events"
+    );
+    assert!(
+        (1..=HTTP1_PER_ORIGIN).contains(&receiving),
+        "{receiving} of {STREAMS} streams received events over HTTP/1.1: {states:?}"
+    );
+    let waiting = states.iter().filter(|s| s["readyState"] == 0).count();
+    assert_eq!(waiting, STREAMS - receiving, "{states:?}");
+    for protocol in protocols.as_object().into_iter().flat_map(|p| p.values()) {
+        assert_eq!(protocol, "http/1.1", "{protocols}");
+    }
+}
+
+/// The number in a hub id, `<hex digits>.<n>`, and its log part.
+fn seq(id: &str) -> (&str, u64) {
+    let (log, n) = id
+        .split_once('.')
+        .unwrap_or_else(|| panic!("not a hub id: {id:?}"));
+    assert!(
+        !log.is_empty() && log.bytes().all(|b| b.is_ascii_hexdigit()),
+        "not a hub id: {id:?}"
+    );
+    (
+        log,
+        n.parse().unwrap_or_else(|_| panic!("not a hub id: {id:?}")),
+    )
+}
+
+/// The numbers of the ids the page saw, in order, with `None` for a reset
+/// event's place; every id from the same log.
 fn ids(seen: &Seen) -> Vec<Option<u64>> {
-    seen.log
+    let mut logs = std::collections::BTreeSet::new();
+    let ids = seen
+        .log
         .iter()
         .map(|event| match text(&event["type"]) {
             "heartRate" => {
                 assert_json_record(text(&event["data"]), "feed event");
-                Some(text(&event["lastEventId"]).parse().expect("a numeric id"))
+                let (log, n) = seq(text(&event["lastEventId"]));
+                logs.insert(log.to_owned());
+                Some(n)
             }
             "reset" => None,
             other => panic!("unexpected event type {other}"),
         })
-        .collect()
+        .collect();
+    assert_eq!(logs.len(), 1, "one log: {logs:?}");
+    ids
 }
 
-/// The `(Last-Event-ID, what the server did)` of each reconnection the
-/// server logged.
-fn reconnections(server: &Server) -> Vec<(u64, String)> {
+/// A reconnection the server logged: the number of the `Last-Event-ID`
+/// sent, and what the hub had counted when it subscribed.
+#[derive(Debug)]
+struct Back {
+    last: u64,
+    published: u64,
+    resets: u64,
+}
+
+/// Each reconnection the server logged (each `/feed` request with a
+/// `Last-Event-ID`).
+fn reconnections(server: &Server) -> Vec<Back> {
     server
         .lines()
         .iter()
         .filter_map(|line| line.strip_prefix("feed: Last-Event-ID "))
         .filter_map(|rest| rest.split_once(": "))
-        .filter_map(|(id, what)| Some((id.parse().ok()?, what.to_owned())))
+        .filter(|(id, _)| *id != "none")
+        .map(|(id, counts)| {
+            let count = |name: &str| -> u64 {
+                counts
+                    .split(", ")
+                    .find_map(|part| part.strip_prefix(&format!("{name} ")))
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or_else(|| panic!("no {name} in {counts}"))
+            };
+            Back {
+                last: seq(id).1,
+                published: count("published"),
+                resets: count("resets"),
+            }
+        })
         .collect()
 }
 
 /// The server ends each stream after 8 events; the browser reconnects
 /// by itself after the 400 ms `retry`, sending `Last-Event-ID`, and the
-/// server replays the 3–4 events published meanwhile. The page must see
+/// hub replays the 3–4 events published meanwhile. The page must see
 /// every id exactly once, in order, across at least three reconnections.
 #[test]
 fn resumable_feed_reconnects_and_misses_nothing() {
@@ -323,7 +496,7 @@ fn resumable_feed_reconnects_and_misses_nothing() {
     );
     let ids: Vec<u64> = ids(&seen)
         .into_iter()
-        .map(|id| id.expect("no reset: the buffer holds 100"))
+        .map(|id| id.expect("no reset: the hub keeps 100"))
         .collect();
     assert!(
         ids.windows(2).all(|w| w[1] == w[0] + 1),
@@ -341,26 +514,23 @@ fn resumable_feed_reconnects_and_misses_nothing() {
 
     let back = reconnections(&server);
     assert!(back.len() >= 3, "the browser sent Last-Event-ID: {back:?}");
-    for (last, what) in &back {
+    for back in &back {
         assert!(
-            ids.contains(last),
-            "reconnected after {last}, which the page saw"
+            ids.contains(&back.last),
+            "reconnected after {}, which the page saw",
+            back.last
         );
-        let replayed: u64 = what
-            .strip_prefix("replaying ")
-            .and_then(|rest| rest.split(' ').next())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or_else(|| panic!("after {last}: {what}"));
         assert!(
-            replayed > 0,
-            "events were published while the browser was away: {what}"
+            back.published > back.last,
+            "events were published while the browser was away: {back:?}"
         );
+        assert_eq!(back.resets, 0, "{back:?}");
     }
 }
 
-/// As above, but the buffer holds 2 events and the browser is away for
+/// As above, but the hub keeps 2 events and the browser is away for
 /// about 7: after each reconnection the page gets a `reset` event saying
-/// how many it lost, then the rest in order.
+/// how many it lost and where it resumes, then the rest in order.
 #[test]
 fn resumable_feed_tells_a_client_too_far_behind() {
     if !can_run() {
@@ -392,12 +562,17 @@ fn resumable_feed_tells_a_client_too_far_behind() {
             [Some(a), Some(b)] => assert_eq!(*b, a + 1, "at {i}: {ids:?}"),
             [Some(before), None] => {
                 resets += 1;
-                let reset: Value = serde_json::from_str(text(&seen.log[i + 1]["data"])).unwrap();
-                let next = ids[i + 2].expect("an event after the reset");
-                assert_eq!(reset["nextId"], next, "{reset}");
-                assert_eq!(reset["missed"], next - before - 1, "{reset}");
-                // The reset has no id: the browser keeps its last one.
-                assert_eq!(text(&seen.log[i + 1]["lastEventId"]), before.to_string());
+                let event = &seen.log[i + 1];
+                let reset: Value = serde_json::from_str(text(&event["data"])).unwrap();
+                assert_eq!(reset["reason"], "behind", "{reset}");
+                let resumes = seq(text(&reset["resumesFrom"])).1;
+                // The reset's id is the place before the event it resumes
+                // from: the browser keeps it as its last id.
+                assert_eq!(seq(text(&event["lastEventId"])).1, resumes - 1);
+                assert_eq!(reset["missed"], resumes - before - 1, "{reset}");
+                if let Some(Some(next)) = ids.get(i + 2) {
+                    assert_eq!(*next, resumes, "{reset}");
+                }
             }
             [None, Some(_)] => {}
             _ => panic!("two resets in a row: {ids:?}"),
@@ -405,11 +580,11 @@ fn resumable_feed_tells_a_client_too_far_behind() {
     }
     assert!(resets >= 2, "{resets} resets in {ids:?}");
     assert!(seen.problems.is_empty(), "{:?}", seen.problems);
-    assert!(
-        reconnections(&server)
-            .iter()
-            .all(|(_, what)| what.contains("lost, reset")),
-        "{:?}",
-        server.lines()
-    );
+    let back = reconnections(&server);
+    assert!(back.len() >= 2, "{:?}", server.lines());
+    for (n, back) in back.iter().enumerate() {
+        // Each came back further behind than the 2 kept, and was reset.
+        assert!(back.published > back.last + 2, "{back:?}");
+        assert_eq!(back.resets, n as u64 + 1, "{back:?}");
+    }
 }

@@ -1,6 +1,7 @@
-//! The resumable feed, read over a plain socket: replay after
-//! `Last-Event-ID`, the reset event for a client too far behind, and the
-//! two ways the server drops streams.
+//! The resumable feed (on `sse-hub`'s in-memory hub), read over a plain
+//! socket: replay after `Last-Event-ID`, the reset event for a client too
+//! far behind or with an id that is not the feed's, and the two ways the
+//! server drops streams.
 
 mod support;
 
@@ -11,10 +12,53 @@ use support::{Server, WAIT, get, request};
 
 const FEED: &str = env!("CARGO_BIN_EXE_resumable_feed");
 
+/// The number in a hub id, `<hex digits>.<n>`.
+fn seq(id: &str) -> u64 {
+    let (log, n) = id
+        .split_once('.')
+        .unwrap_or_else(|| panic!("not a hub id: {id:?}"));
+    assert!(
+        !log.is_empty() && log.bytes().all(|b| b.is_ascii_hexdigit()),
+        "not a hub id: {id:?}"
+    );
+    n.parse().unwrap_or_else(|_| panic!("not a hub id: {id:?}"))
+}
+
+/// The number of a feed event's id, after checking the event.
 fn id(event: &Event) -> u64 {
     assert_eq!(event.event_type(), "heartRate", "{event:?}");
     support::assert_json_record(event.data(), "feed event");
-    event.last_event_id().parse().expect("a numeric id")
+    seq(event.last_event_id())
+}
+
+/// The log part of a hub id.
+fn log(id: &str) -> &str {
+    id.split_once('.').map_or(id, |(log, _)| log)
+}
+
+/// `id` with another log: the shape of an id of another topic, or of this
+/// one before a restart.
+fn elsewhere(id: &str) -> String {
+    let flipped = if id.starts_with('0') { "1" } else { "0" };
+    format!("{flipped}{}", &id[1..])
+}
+
+/// `(published, resets)` from the server's line for a `/feed` request
+/// with this `Last-Event-ID`.
+fn logged(server: &Server, last: &str) -> (u64, u64) {
+    let prefix = format!("feed: Last-Event-ID {last}: ");
+    let line = server
+        .lines()
+        .into_iter()
+        .find(|line| line.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no `{prefix}…` in {:?}", server.lines()));
+    let count = |name: &str| -> u64 {
+        line.split(", ")
+            .find_map(|part| part.rsplit_once(&format!("{name} ")))
+            .and_then(|(_, n)| n.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {line}"))
+    };
+    (count("published"), count("resets"))
 }
 
 /// Waits until the feed has published past `id`.
@@ -34,62 +78,75 @@ fn a_returning_client_gets_exactly_what_it_missed() {
     let server = Server::start(FEED, &["--interval-ms", "20", "--buffer", "1000"]);
     let first = get(server.addr, "/feed", &[], 5);
     assert_eq!(first.decoded[0], Decoded::Retry(Duration::from_secs(3)));
-    let ids: Vec<u64> = first.events().into_iter().map(id).collect();
+    let events = first.events();
+    let ids: Vec<u64> = events.iter().map(|e| id(e)).collect();
     assert!(ids.windows(2).all(|w| w[1] == w[0] + 1), "{ids:?}");
     let last = ids[4];
+    let header = events[4].last_event_id().to_owned();
     wait_past(&server, last + 5);
 
-    let header = last.to_string();
     let resumed = get(server.addr, "/feed", &[("Last-Event-ID", &header)], 10);
-    let ids: Vec<u64> = resumed.events().into_iter().map(id).collect();
+    let events = resumed.events();
+    let ids: Vec<u64> = events.iter().map(|e| id(e)).collect();
     assert_eq!(ids, (last + 1..=last + 10).collect::<Vec<_>>());
-    let logged = format!("feed: Last-Event-ID {last}: replaying ");
-    let line = server
-        .lines()
-        .into_iter()
-        .find(|line| line.starts_with(&logged))
-        .unwrap_or_else(|| panic!("no `{logged}…` in {:?}", server.lines()));
-    let replayed: u64 = line[logged.len()..]
-        .split(' ')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!(replayed >= 5, "{line}");
+    assert!(
+        events
+            .iter()
+            .all(|e| log(e.last_event_id()) == log(&header))
+    );
+    // Five or more were published before it came back: replayed.
+    let (published, resets) = logged(&server, &header);
+    assert!(
+        published >= last + 5,
+        "published {published}, left at {last}"
+    );
+    assert_eq!(resets, 0);
 }
 
 #[test]
 fn a_client_behind_the_buffer_is_told_how_many_it_lost() {
     let server = Server::start(FEED, &["--interval-ms", "20", "--buffer", "3"]);
-    let seen = id(get(server.addr, "/feed", &[], 1).events()[0]);
+    let first = get(server.addr, "/feed", &[], 1);
+    let seen = id(first.events()[0]);
+    let header = first.events()[0].last_event_id().to_owned();
     wait_past(&server, seen + 10);
 
-    let header = seen.to_string();
     let resumed = get(server.addr, "/feed", &[("Last-Event-ID", &header)], 5);
     let events = resumed.events();
     assert_eq!(events[0].event_type(), "reset");
-    // The reset carries no id, so a client keeps the one it had (a browser
-    // sends it again if it drops before the next event); this decoder,
-    // new with this connection, has none.
-    assert_eq!(events[0].last_event_id(), "");
     let reset: serde_json::Value = serde_json::from_str(events[0].data()).unwrap();
     let ids: Vec<u64> = events[1..].iter().map(|e| id(e)).collect();
-    assert_eq!(reset["nextId"], ids[0]);
+    assert_eq!(reset["reason"], "behind");
+    assert_eq!(reset["resumesFrom"], events[1].last_event_id());
+    // The reset's id is the place before the next event: a client that
+    // drops right after it resumes there without being told again.
+    assert_eq!(seq(events[0].last_event_id()), ids[0] - 1);
+    assert_eq!(log(events[0].last_event_id()), log(&header));
     let missed = ids[0] - seen - 1;
     assert_eq!(reset["missed"], missed);
     assert!(missed >= 7, "only 3 of 10 or more are kept: {reset}");
     assert!(ids.windows(2).all(|w| w[1] == w[0] + 1), "{ids:?}");
+    assert_eq!(logged(&server, &header).1, 1, "one reset counted");
 }
 
 #[test]
 fn an_id_from_elsewhere_is_a_reset_then_live_events() {
     let server = Server::start(FEED, &["--interval-ms", "20"]);
-    let resumed = get(server.addr, "/feed", &[("Last-Event-ID", "not-ours")], 2);
-    let events = resumed.events();
-    assert_eq!(events[0].event_type(), "reset");
-    let reset: serde_json::Value = serde_json::from_str(events[0].data()).unwrap();
-    assert_eq!(reset["missed"], serde_json::Value::Null);
-    assert_eq!(reset["nextId"], id(events[1]));
+    // Garbage, and an id of the right shape from another log (another
+    // topic, or this server before a restart).
+    let ours = get(server.addr, "/feed", &[], 1).events()[0]
+        .last_event_id()
+        .to_owned();
+    for other in ["not-ours".to_owned(), elsewhere(&ours)] {
+        let resumed = get(server.addr, "/feed", &[("Last-Event-ID", &other)], 2);
+        let events = resumed.events();
+        assert_eq!(events[0].event_type(), "reset");
+        let reset: serde_json::Value = serde_json::from_str(events[0].data()).unwrap();
+        assert_eq!(reset["reason"], "unknown");
+        assert_eq!(reset["missed"], serde_json::Value::Null);
+        assert_eq!(reset["resumesFrom"], events[1].last_event_id());
+        id(events[1]);
+    }
 }
 
 #[test]

@@ -1,7 +1,7 @@
-//! The feed kept in a Redis stream, served by two instances of
-//! `redis_feed` against a real `redis-server` that each test starts on a
-//! free loopback port: resuming on the other instance, trimming, and Redis
-//! going away and coming back.
+//! The feed kept in a Redis stream by `sse-hub`'s Redis backend, served by
+//! two instances of `redis_feed` against a real `redis-server` that each
+//! test starts on a free loopback port: resuming on the other instance,
+//! trimming, and Redis going away and coming back.
 //!
 //! `redis-server` is looked up on `PATH`, or taken from `REDIS_SERVER` when
 //! that is set (a path that is not a file counts as not found). Without
@@ -131,7 +131,8 @@ impl Redis {
     }
 
     /// Appends each of `data` to the stream `sse:feed` in one pipelined
-    /// write, straight to Redis; their ids.
+    /// write, straight to Redis, as entries with a `data` field (which the
+    /// hub reads back as events with that data); their entry ids.
     fn append_all(&self, data: &[String]) -> Vec<String> {
         let stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to redis");
         stream.set_read_timeout(Some(WAIT)).unwrap();
@@ -184,7 +185,7 @@ fn instance(redis: &Redis, args: &[&str]) -> Server {
 }
 
 /// Waits until `GET /feed` answers 200 (it answers 503 until the
-/// instance's tail is connected to Redis).
+/// instance has reached Redis).
 fn wait_ready(server: &Server) {
     let deadline = Instant::now() + WAIT;
     loop {
@@ -207,7 +208,7 @@ fn post(addr: SocketAddr, data: &str) -> Reply {
     request_with_body(addr, "POST", "/publish", &[], data.as_bytes(), usize::MAX)
 }
 
-/// Appends `data` through the instance at `addr`; its id.
+/// Publishes `data` through the instance at `addr`; its id.
 fn publish(addr: SocketAddr, data: &str) -> String {
     let reply = post(addr, data);
     assert!(reply.status.contains(" 201 "), "{}", reply.status);
@@ -215,7 +216,7 @@ fn publish(addr: SocketAddr, data: &str) -> String {
 }
 
 /// How many lines starting with `prefix` `server` has logged (each
-/// `/feed` request logs one once it is subscribed).
+/// `/feed` request logs one once it is subscribed, or refused).
 fn logged(server: &Server, prefix: &str) -> usize {
     server
         .lines()
@@ -238,7 +239,10 @@ fn wait_logged(server: &Server, prefix: &str, count: usize) {
 }
 
 /// The log line of a new client.
-const NEW_CLIENT: &str = "feed: Last-Event-ID none: new client";
+const NEW_CLIENT: &str = "feed: Last-Event-ID none: subscribed";
+
+/// How a refused request's body begins while Redis is away.
+const UNAVAILABLE: &str = "the hub's backend is unavailable: ";
 
 /// An open event stream, read an event at a time.
 struct Events {
@@ -307,6 +311,27 @@ fn json(event: &Event) -> serde_json::Value {
     serde_json::from_str(event.data()).unwrap_or_else(|err| panic!("{err}: {event:?}"))
 }
 
+/// The log part of a hub id (`<hex digits>.<ms>-<seq>`).
+fn log(id: &str) -> &str {
+    let (log, entry) = id
+        .split_once('.')
+        .unwrap_or_else(|| panic!("not a hub id: {id:?}"));
+    assert!(
+        !log.is_empty() && log.bytes().all(|b| b.is_ascii_hexdigit()) && entry.contains('-'),
+        "not a hub id: {id:?}"
+    );
+    log
+}
+
+/// Opens `/feed` on `server` as a new client, once it is subscribed.
+fn new_client(server: &Server, count: usize) -> std::thread::JoinHandle<Reply> {
+    let before = logged(server, NEW_CLIENT);
+    let addr = server.addr;
+    let reader = std::thread::spawn(move || get(addr, "/feed", &[], count));
+    wait_logged(server, NEW_CLIENT, before + 1);
+    reader
+}
+
 #[test]
 fn a_client_resumes_on_the_other_instance_with_exactly_the_rest() {
     let Some(redis) = Redis::start(&[]) else {
@@ -315,40 +340,33 @@ fn a_client_resumes_on_the_other_instance_with_exactly_the_rest() {
     let a = instance(&redis, &[]);
     let b = instance(&redis, &[]);
     let data: Vec<String> = (1..=30).map(|n| format!("event {n}")).collect();
-    let mut ids = vec![publish(a.addr, &data[0])];
 
-    // A new client on A: the newest entry, then the live ones, published
-    // through B.
-    let addr = a.addr;
-    let before = logged(&a, NEW_CLIENT);
-    let reader = std::thread::spawn(move || get(addr, "/feed", &[], 5));
-    wait_logged(&a, NEW_CLIENT, before + 1);
-    ids.extend(data[1..5].iter().map(|d| publish(b.addr, d)));
+    // A new client on A: the live events, published through B.
+    let reader = new_client(&a, 5);
+    let mut ids: Vec<String> = data[..5].iter().map(|d| publish(b.addr, d)).collect();
     let first = reader.join().unwrap();
     assert_eq!(seen(&first.events()), entries(&ids[..5], &data[..5]));
+    // Every instance gives out the ids of the one topic's log.
+    assert!(ids.iter().all(|id| log(id) == log(&ids[0])), "{ids:?}");
 
     // While it is away, 6–10; as it comes back to B, 11–30 are published
-    // through A, so catching up and the live tail meet while entries come.
+    // through A, so catching up and the live tail meet while events come.
     ids.extend(data[5..10].iter().map(|d| publish(a.addr, d)));
     let last = ids[4].clone();
     let addr = b.addr;
     let reader = std::thread::spawn(move || get(addr, "/feed", &[("Last-Event-ID", &last)], 25));
     wait_logged(
         &b,
-        &format!("feed: Last-Event-ID {}: resuming after", ids[4]),
+        &format!("feed: Last-Event-ID {}: subscribed", ids[4]),
         1,
     );
     ids.extend(data[10..].iter().map(|d| publish(a.addr, d)));
     let resumed = reader.join().unwrap();
     assert_eq!(seen(&resumed.events()), entries(&ids[5..], &data[5..]));
 
-    // `?after=` sets the position when there is no Last-Event-ID; the
-    // header wins over it.
-    let after = format!("/feed?after={}", ids[26]);
-    let query = get(a.addr, &after, &[], 3);
-    assert_eq!(seen(&query.events()), entries(&ids[27..], &data[27..]));
-    let both = get(a.addr, &after, &[("Last-Event-ID", &ids[28])], 1);
-    assert_eq!(seen(&both.events()), entries(&ids[29..], &data[29..]));
+    // Any id, on either instance: exactly what follows it.
+    let reply = get(a.addr, "/feed", &[("Last-Event-ID", &ids[26])], 3);
+    assert_eq!(seen(&reply.events()), entries(&ids[27..], &data[27..]));
 }
 
 #[test]
@@ -365,14 +383,17 @@ fn a_client_behind_the_trimmed_entries_is_told_then_resumes_from_the_oldest() {
     let told = get(b.addr, "/feed", &[("Last-Event-ID", &ids[0])], 1);
     let reset = told.events()[0];
     assert_eq!(reset.event_type(), "reset");
-    // No id: the client keeps its own, and is told again if it drops now.
-    assert_eq!(reset.last_event_id(), "");
+    // Its id is the place just before the oldest entry kept: a client
+    // that drops now and comes back with it is not told again.
+    let place = reset.last_event_id().to_owned();
+    assert_eq!(log(&place), log(&ids[0]));
     let reset = json(reset);
-    assert_eq!(reset["lastEventId"], ids[0].as_str());
-    assert_eq!(reset["reason"], "trimmed");
+    assert_eq!(reset["reason"], "behind");
+    // Redis keeps no count of what it trimmed.
+    assert_eq!(reset["missed"], serde_json::Value::Null);
     let oldest = ids
         .iter()
-        .position(|id| reset["resumeFrom"] == id.as_str())
+        .position(|id| reset["resumesFrom"] == id.as_str())
         .unwrap_or_else(|| panic!("{reset} names no published id"));
     let kept = ids.len() - oldest;
     assert!((5..=8).contains(&kept), "{kept} kept");
@@ -390,9 +411,13 @@ fn a_client_behind_the_trimmed_entries_is_told_then_resumes_from_the_oldest() {
         assert_eq!(seen(&events[1..]), entries(&ids[oldest..], &data[oldest..]));
     }
 
-    // The oldest entry kept: no reset, the rest. The one before it (its
-    // own entry trimmed; Redis keeps no record of what was between): a
-    // reset.
+    // From the reset's own id, and from the oldest entry kept: no reset,
+    // the rest.
+    let reply = get(a.addr, "/feed", &[("Last-Event-ID", &place)], kept);
+    assert_eq!(
+        seen(&reply.events()),
+        entries(&ids[oldest..], &data[oldest..])
+    );
     let reply = get(
         a.addr,
         "/feed",
@@ -403,17 +428,34 @@ fn a_client_behind_the_trimmed_entries_is_told_then_resumes_from_the_oldest() {
         seen(&reply.events()),
         entries(&ids[oldest + 1..], &data[oldest + 1..])
     );
+    // The one before it: its own entry was trimmed, and Redis keeps no
+    // record of what was between, so a reset unless the two ids are
+    // adjacent (the same millisecond, the next sequence number).
     let reply = get(a.addr, "/feed", &[("Last-Event-ID", &ids[oldest - 1])], 1);
-    let reset = json(reply.events()[0]);
-    assert_eq!(reset["resumeFrom"], ids[oldest].as_str());
+    let first = reply.events()[0];
+    if first.event_type() == "reset" {
+        assert_eq!(json(first)["resumesFrom"], ids[oldest].as_str());
+    } else {
+        assert_eq!(
+            seen(&[first]),
+            entries(&ids[oldest..=oldest], &data[oldest..=oldest])
+        );
+    }
 
-    // An id the stream never reached: a reset, then as a new client.
-    for unknown in ["not-an-id", "99999999999999-0"] {
-        let reply = get(a.addr, "/feed", &[("Last-Event-ID", unknown)], 2);
-        let events = reply.events();
-        assert_eq!(events[0].event_type(), "reset");
-        assert_eq!(json(events[0])["reason"], "unknown");
-        assert_eq!(seen(&events[1..]), entries(&ids[29..], &data[29..]));
+    // An id the stream never reached, garbage, another topic's id (here
+    // the feed's tag, changed): a reset, then the live events.
+    let beyond = format!("{}.99999999999999-0", log(&ids[0]));
+    let flipped = if ids[0].starts_with('0') { "1" } else { "0" };
+    let other = format!("{flipped}{}", &ids[0][1..]);
+    for unknown in ["not-an-id", other.as_str(), beyond.as_str()] {
+        let reply = get(a.addr, "/feed", &[("Last-Event-ID", unknown)], 1);
+        let reset = reply.events()[0];
+        assert_eq!(reset.event_type(), "reset", "{unknown}");
+        // Its id is the newest entry's: nothing is replayed.
+        assert_eq!(reset.last_event_id(), ids[29], "{unknown}");
+        let reset = json(reset);
+        assert_eq!(reset["reason"], "unknown", "{unknown}");
+        assert_eq!(reset["resumesFrom"], serde_json::Value::Null, "{unknown}");
     }
 }
 
@@ -424,14 +466,11 @@ fn redis_going_away_ends_the_streams_and_the_instances_recover() {
     };
     let a = instance(&redis, &[]);
     let b = instance(&redis, &[]);
-    let before = publish(a.addr, "before");
-    let counts = [logged(&a, NEW_CLIENT), logged(&b, NEW_CLIENT)];
-    let readers: Vec<_> = [a.addr, b.addr]
+    let readers: Vec<_> = [&a, &b]
         .into_iter()
-        .map(|addr| std::thread::spawn(move || get(addr, "/feed", &[], usize::MAX)))
+        .map(|server| new_client(server, usize::MAX))
         .collect();
-    wait_logged(&a, NEW_CLIENT, counts[0] + 1);
-    wait_logged(&b, NEW_CLIENT, counts[1] + 1);
+    let before = publish(a.addr, "before");
 
     redis.kill();
     for reader in readers {
@@ -440,9 +479,9 @@ fn redis_going_away_ends_the_streams_and_the_instances_recover() {
         let events = reply.events();
         assert_eq!(events.len(), 2, "{events:?}");
         assert_eq!(seen(&events[..1]), [(before.clone(), "before".to_owned())]);
-        assert_eq!(events[1].event_type(), "unavailable");
+        assert_eq!(events[1].event_type(), "hub-error");
         let error = json(events[1])["error"].as_str().unwrap().to_owned();
-        assert!(error.starts_with("redis unavailable: "), "{error}");
+        assert!(error.starts_with(UNAVAILABLE), "{error}");
     }
     // Meanwhile new requests are turned away, with a reason.
     for server in [&a, &b] {
@@ -450,7 +489,7 @@ fn redis_going_away_ends_the_streams_and_the_instances_recover() {
         assert!(reply.status.contains(" 503 "), "{}", reply.status);
         assert_eq!(reply.header("retry-after"), Some("1"));
         let body = String::from_utf8_lossy(&reply.body).into_owned();
-        assert!(body.starts_with("redis unavailable: "), "{body}");
+        assert!(body.starts_with(UNAVAILABLE), "{body}");
         assert!(post(server.addr, "lost").status.contains(" 503 "));
     }
 
@@ -459,25 +498,20 @@ fn redis_going_away_ends_the_streams_and_the_instances_recover() {
     redis.restart();
     wait_ready(&a);
     wait_ready(&b);
-    let mut published: Vec<(String, String)> = Vec::new();
     for (n, (reader, writer)) in [(&a, &b), (&b, &a)].into_iter().enumerate() {
-        let addr = reader.addr;
-        let clients = logged(reader, NEW_CLIENT);
-        // The newest entry (if any yet), then the one published now.
-        let count = published.len().min(1) + 1;
-        let client = std::thread::spawn(move || get(addr, "/feed", &[], count));
-        wait_logged(reader, NEW_CLIENT, clients + 1);
+        let client = new_client(reader, 1);
         let data = format!("after {n}");
-        published.push((publish(writer.addr, &data), data));
+        let id = publish(writer.addr, &data);
         let reply = client.join().unwrap();
-        assert_eq!(seen(&reply.events()), published[published.len() - count..]);
+        assert_eq!(seen(&reply.events()), [(id, data)]);
     }
 
-    // A client that saw `before` comes back: the new stream holds every
-    // entry it was given (nothing was appended while Redis was away: the
-    // producers were turned away too), so it gets them all.
-    let reply = get(b.addr, "/feed", &[("Last-Event-ID", &before)], 2);
-    assert_eq!(seen(&reply.events()), published);
+    // A client that saw `before` comes back: Redis lost it with the rest
+    // of the stream, so its id is not one the new stream gave out.
+    let reply = get(b.addr, "/feed", &[("Last-Event-ID", &before)], 1);
+    let reset = reply.events()[0];
+    assert_eq!(reset.event_type(), "reset");
+    assert_eq!(json(reset)["reason"], "unknown");
 }
 
 #[test]
@@ -486,7 +520,10 @@ fn a_client_too_slow_for_the_live_channel_catches_up_without_gaps_or_repeats() {
         return;
     };
     let a = instance(&redis, &["--maxlen", "100000"]);
-    // 2000 entries of 16 KiB: more than the live channel holds (1024), and
+    // The feed's log, from an id it gives out.
+    let first = publish(a.addr, "first");
+    let log = log(&first).to_owned();
+    // 2000 entries of 16 KiB: more than the live ring holds (1024), and
     // 32 MiB, more than the loopback sockets buffer while the client reads
     // nothing.
     let padding = "x".repeat(16 * 1024);
@@ -494,7 +531,11 @@ fn a_client_too_slow_for_the_live_channel_catches_up_without_gaps_or_repeats() {
     let clients = logged(&a, NEW_CLIENT);
     let mut client = Events::open(a.addr, "/feed");
     wait_logged(&a, NEW_CLIENT, clients + 1);
-    let ids = redis.append_all(&data);
+    let ids: Vec<String> = redis
+        .append_all(&data)
+        .into_iter()
+        .map(|id| format!("{log}.{id}"))
+        .collect();
     // Time for the tail to hand them all on, past what the client holds.
     std::thread::sleep(Duration::from_millis(500));
     let want = entries(&ids, &data);
@@ -516,11 +557,12 @@ fn a_client_too_slow_for_the_live_channel_catches_up_without_gaps_or_repeats() {
 }
 
 #[test]
-fn the_producer_appends_readings_that_the_feed_serves() {
+fn the_producer_publishes_readings_that_the_feed_serves() {
     let Some(redis) = Redis::start(&[]) else {
         return;
     };
     let a = instance(&redis, &[]);
+    let reader = new_client(&a, 3);
     let mut producer = Command::new(PRODUCER)
         .args([
             "--redis",
@@ -531,7 +573,7 @@ fn the_producer_appends_readings_that_the_feed_serves() {
             "3",
         ])
         .env_remove("REDIS_URL")
-        .env_remove("STREAM")
+        .env_remove("KEY_PREFIX")
         .env_remove("MAXLEN")
         .env_remove("INTERVAL_MS")
         .env_remove("COUNT")
@@ -560,8 +602,16 @@ fn the_producer_appends_readings_that_the_feed_serves() {
         })
         .collect();
     assert_eq!(printed.len(), 3, "{printed:?}");
-    let reply = get(a.addr, "/feed?after=0", &[], 3);
-    assert_eq!(seen(&reply.events()), printed);
+    let reply = reader.join().unwrap();
+    let got: Vec<(String, String)> = reply
+        .events()
+        .iter()
+        .map(|e| {
+            assert_eq!(e.event_type(), "heartRate", "{e:?}");
+            (e.last_event_id().to_owned(), e.data().to_owned())
+        })
+        .collect();
+    assert_eq!(got, printed);
     for (_, json) in &printed {
         support::assert_json_record(json, "a produced reading");
     }
@@ -578,6 +628,7 @@ fn an_instance_without_redis_answers_503() {
     let server = Server::start(FEED, &["--redis", &url]);
     let reply = get(server.addr, "/feed", &[], usize::MAX);
     assert!(reply.status.contains(" 503 "), "{}", reply.status);
+    assert_eq!(reply.header("retry-after"), Some("1"));
     let body = String::from_utf8_lossy(&reply.body).into_owned();
-    assert!(body.starts_with("redis unavailable: "), "{body}");
+    assert!(body.starts_with(UNAVAILABLE), "{body}");
 }

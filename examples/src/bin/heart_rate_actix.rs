@@ -1,7 +1,9 @@
 //! The heart-rate sample on actix-web: `/string-item`, `/json-item` and
-//! `/sse-item`, and a live page at `/`.
+//! `/sse-item`, and a live page at `/`, over HTTP/1.1 and h2c
+//! (`bind_auto_h2c`), or with `--tls` over HTTP/2 or HTTP/1.1 by ALPN
+//! (`bind_rustls_0_23`, which offers both itself).
 //!
-//! `cargo run -p examples --bin heart_rate_actix -- [--addr 127.0.0.1:3000] [--interval-ms 2000]`
+//! `cargo run -p examples --bin heart_rate_actix -- [--addr 127.0.0.1:3000] [--interval-ms 2000] [--tls [--cert PEM --key PEM]]`
 
 use std::time::Duration;
 
@@ -47,6 +49,7 @@ async fn sse_item(app: web::Data<Settings>, LastEventId(last): LastEventId) -> i
 
 fn main() -> std::io::Result<()> {
     let args = Args::parse();
+    let tls = args.server.tls_config()?;
     actix_web::rt::System::new().block_on(async move {
         let shutdown = Shutdown::new();
         let data = web::Data::new(Settings {
@@ -67,10 +70,14 @@ fn main() -> std::io::Result<()> {
             actix_web::rt::signal::ctrl_c().await.ok();
         }))
         .shutdown_timeout(1)
-        .workers(2)
-        .bind(args.server.addr)?;
+        .workers(2);
+        let tls_on = tls.is_some();
+        let server = match tls {
+            None => server.bind_auto_h2c(args.server.addr)?,
+            Some(tls) => server.bind_rustls_0_23(args.server.addr, tls)?,
+        };
         for bound in server.addrs() {
-            examples::announce(bound, "heart rate on actix-web");
+            examples::tls::announce(bound, "heart rate on actix-web", tls_on);
         }
         server.run().await
     })

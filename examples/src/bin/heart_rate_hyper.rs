@@ -1,7 +1,9 @@
 //! The heart-rate sample on hyper: `/string-item`, `/json-item` and
-//! `/sse-item`, and a live page at `/`.
+//! `/sse-item`, and a live page at `/`, over HTTP/1.1 and HTTP/2 on one
+//! port (h2c by prior knowledge; with `--tls`, h2 or HTTP/1.1 by ALPN) on
+//! hyper-util's auto builder (`examples::serve`).
 //!
-//! `cargo run -p examples --bin heart_rate_hyper -- [--addr 127.0.0.1:3000] [--interval-ms 2000]`
+//! `cargo run -p examples --bin heart_rate_hyper -- [--addr 127.0.0.1:3000] [--interval-ms 2000] [--tls [--cert PEM --key PEM]]`
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -12,11 +14,8 @@ use examples::{heart_rate, pages};
 use http_body_util::{Either, Full};
 use hyper::body::Incoming;
 use hyper::header::{CONTENT_TYPE, HeaderValue};
-use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
 use sse_hyper::{EventBody, Options, ServerSentEvents, Shutdown, last_event_id};
 
 /// The heart-rate sample on hyper. Each flag, when absent, is read from
@@ -75,50 +74,20 @@ fn route(request: &Request<Incoming>, interval: Duration, options: &Options) -> 
 async fn main() -> std::io::Result<()> {
     let args = Args::parse();
     let interval = args.server.interval;
+    let tls = args.server.tls_config()?.map(examples::tls::with_alpn);
     let listener = tokio::net::TcpListener::bind(args.server.addr).await?;
-    examples::announce(listener.local_addr()?, "heart rate on hyper");
+    examples::tls::announce(listener.local_addr()?, "heart rate on hyper", tls.is_some());
 
     let shutdown = Shutdown::new();
     let options = Options::new().with_shutdown(&shutdown);
-    let graceful = GracefulShutdown::new();
-    let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
-    loop {
-        let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(err) => {
-                    // Out of file descriptors, say: wait instead of spinning.
-                    eprintln!("accept failed: {err}");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            },
-            _ = ctrl_c.as_mut() => break,
-        };
-        let options = options.clone();
-        let service = service_fn(move |request: Request<Incoming>| {
-            let response = route(&request, interval, &options);
-            async move { Ok::<_, Infallible>(response) }
-        });
-        let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-        let connection = graceful.watch(connection);
-        tokio::spawn(async move {
-            // A client that leaves mid-stream is the normal end of an
-            // event stream, not worth a line.
-            if let Err(err) = connection.await
-                && !err.is_incomplete_message()
-            {
-                eprintln!("connection error: {err}");
-            }
-        });
-    }
-    // End the open event streams, then let their connections finish.
-    shutdown.trigger();
-    if tokio::time::timeout(Duration::from_secs(5), graceful.shutdown())
-        .await
-        .is_err()
-    {
-        eprintln!("some connections did not close within 5 s");
-    }
-    Ok(())
+    let service = service_fn(move |request: Request<Incoming>| {
+        let response = route(&request, interval, &options);
+        async move { Ok::<_, Infallible>(response) }
+    });
+    // Ctrl-C ends the open event streams, then the server lets their
+    // connections finish.
+    let stop = shutdown.trigger_on(async {
+        tokio::signal::ctrl_c().await.ok();
+    });
+    examples::serve::serve(listener, tls.map(std::sync::Arc::new), service, stop).await
 }

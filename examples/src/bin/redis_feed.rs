@@ -1,32 +1,35 @@
-//! One instance of a feed kept in a Redis stream: run several against the
-//! same Redis and a client resumes on any of them.
+//! One instance of a feed kept in a Redis stream by `sse-hub`'s Redis
+//! backend: run several against the same Redis and a client resumes on
+//! any of them.
 //!
 //! `cargo run -p examples --bin redis_feed -- [--addr 127.0.0.1:3000]
-//! [--redis redis://127.0.0.1:6379/] [--stream sse:feed] [--maxlen 1000]
+//! [--redis redis://127.0.0.1:6379/] [--prefix sse:] [--maxlen 1000]
 //! [--retry-ms 1000]`
 //!
-//! - `GET /feed`: the events, each id the entry's stream id. A new client
-//!   gets the newest entry, then live ones; `Last-Event-ID` (or
-//!   `?after=<id>` when the header is absent) resumes after that id.
-//!   503 while Redis cannot be reached.
-//! - `POST /publish`: appends the request body as an entry and answers
-//!   its id.
+//! - `GET /feed`: the events of the topic `feed` (the Redis stream
+//!   `<prefix>feed`), live ones for a new client; `Last-Event-ID` resumes
+//!   after that id. 503 while Redis cannot be reached.
+//! - `POST /publish`: publishes the request body as an event's data and
+//!   answers its id.
 //!
 //! Each `/feed` request is logged on standard output, one line each:
-//! `feed: Last-Event-ID 1718000000000-3: resuming after 1718000000000-3`.
+//! `feed: Last-Event-ID 9c1e…0b2d.1718000000000-3: subscribed`.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{StatusCode, Uri, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use clap::Parser;
-use examples::redis_feed::{DEFAULT_MAXLEN, DEFAULT_STREAM, DEFAULT_URL, Hub, Unavailable};
-use sse_axum::{LastEventId, Options, ServerSentEvents, Shutdown, format::Text};
+use examples::hub::{FEED, KEY_PREFIX, REDIS_URL, Refused};
+use sse_axum::format::Text;
+use sse_axum::{LastEventId, Options, ServerSentEvents, Shutdown, SseItem};
+use sse_core::EncodedEvent;
+use sse_hub::{Hub, HubConfig, HubError, Redis};
 
 /// One instance of a feed kept in a Redis stream. Each flag, when absent,
 /// is read from the environment variable shown.
@@ -36,13 +39,13 @@ struct Args {
     #[arg(long, env = "ADDR", default_value = examples::DEFAULT_ADDR)]
     addr: SocketAddr,
     /// The Redis every feed instance and producer share
-    #[arg(long = "redis", env = "REDIS_URL", default_value = DEFAULT_URL)]
+    #[arg(long = "redis", env = "REDIS_URL", default_value = REDIS_URL)]
     redis_url: String,
-    /// The key of the Redis stream
-    #[arg(long, env = "STREAM", default_value = DEFAULT_STREAM)]
-    stream: String,
-    /// About how many entries the stream keeps (XADD MAXLEN ~)
-    #[arg(long, env = "MAXLEN", default_value_t = DEFAULT_MAXLEN)]
+    /// The prefix of the Redis streams' keys (the feed is `<prefix>feed`)
+    #[arg(long, env = "KEY_PREFIX", default_value = KEY_PREFIX)]
+    prefix: String,
+    /// About how many events the stream keeps (XADD MAXLEN ~)
+    #[arg(long, env = "MAXLEN", default_value_t = 1000)]
     maxlen: usize,
     /// The reconnection time sent to clients, in milliseconds
     #[arg(long = "retry-ms", env = "RETRY_MS", value_name = "MS", default_value = "1000", value_parser = examples::millis)]
@@ -50,77 +53,101 @@ struct Args {
 }
 
 const USAGE: &str = "\
-GET  /feed      the events (Last-Event-ID or ?after=<id> resumes after that id)
-POST /publish   appends the request body as an entry; answers its id
+GET  /feed      the events (Last-Event-ID resumes after that id)
+POST /publish   publishes the request body; answers its id
 ";
 
 struct App {
-    hub: Hub,
+    /// The hub once the instance has first reached Redis (it reconnects
+    /// by itself from then on), else why not.
+    hub: RwLock<Result<Hub<String>, String>>,
     /// Every response's options: the retry hint, and the end of every
     /// stream at the server's shutdown.
     options: Options,
 }
 
-/// The `after` query parameter, if any.
-fn after_param(uri: &Uri) -> Option<&str> {
-    uri.query()?
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("after="))
-}
-
-fn unavailable(err: &Unavailable) -> Response {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        [(header::RETRY_AFTER, "1")],
-        format!("{err}\n"),
-    )
-        .into_response()
-}
-
-async fn feed(State(app): State<Arc<App>>, LastEventId(last): LastEventId, uri: Uri) -> Response {
-    // The header wins: a browser sends it on reconnection, with the URL
-    // (and its query) it first opened.
-    let after = last.as_ref().map(|id| id.as_str()).or(after_param(&uri));
-    let shown = after.unwrap_or("none");
-    match app.hub.subscribe(after).await {
-        Ok(subscription) => {
-            println!("feed: Last-Event-ID {shown}: {}", subscription.start());
-            // The data are strings (the entries' text): written as they are.
-            ServerSentEvents::new(subscription.into_stream())
-                .with_formatter(Text)
-                .with_options(app.options.clone())
-                .into_response()
-        }
-        Err(err) => {
-            println!("feed: Last-Event-ID {shown}: {err}");
-            unavailable(&err)
-        }
+impl App {
+    fn hub(&self) -> Result<Hub<String>, Refused> {
+        let hub = self.hub.read().unwrap_or_else(PoisonError::into_inner);
+        hub.clone()
+            .map_err(|why| Refused(HubError::Unavailable(why)))
     }
 }
 
-async fn publish(State(app): State<Arc<App>>, body: String) -> Response {
-    match app.hub.append(&body).await {
-        Ok(id) => (StatusCode::CREATED, format!("{id}\n")).into_response(),
-        Err(err) => unavailable(&err),
+async fn feed(
+    State(app): State<Arc<App>>,
+    LastEventId(last): LastEventId,
+) -> Result<impl IntoResponse, Refused> {
+    let subscribed = match app.hub() {
+        Ok(hub) => hub.subscribe(FEED, last.as_ref()).await.map_err(Refused),
+        Err(refused) => Err(refused),
+    };
+    let shown = last.as_ref().map_or("none", |id| id.as_str());
+    match &subscribed {
+        Ok(_) => println!("feed: Last-Event-ID {shown}: subscribed"),
+        Err(refused) => println!("feed: Last-Event-ID {shown}: {refused}"),
+    }
+    Ok(ServerSentEvents::new(subscribed?).with_options(app.options.clone()))
+}
+
+async fn publish(
+    State(app): State<Arc<App>>,
+    body: String,
+) -> Result<(StatusCode, String), Refused> {
+    // The body is the event's data, written as it is (as text).
+    let event = EncodedEvent::new(&SseItem::new(body), Text).map_err(HubError::from)?;
+    let id = app.hub()?.publish_encoded(FEED, event).await?;
+    Ok((StatusCode::CREATED, format!("{}\n", id.as_str())))
+}
+
+/// Connects to Redis, retrying with a backoff from 50 ms doubling up to
+/// 1 s until it can, then hands the hub to the handlers.
+async fn connect(app: Arc<App>, url: String, prefix: String, config: HubConfig) {
+    let mut backoff = Duration::from_millis(50);
+    let mut told = false;
+    // Each turn waits at most a second; it ends once Redis is reached.
+    loop {
+        match Redis::connect(&url, prefix.as_str(), config.clone()).await {
+            Ok(redis) => {
+                eprintln!("redis feed: connected to {url}");
+                *app.hub.write().unwrap_or_else(PoisonError::into_inner) =
+                    Ok(Hub::with_backend(redis));
+                return;
+            }
+            Err(err) => {
+                if !told {
+                    eprintln!("redis feed: {err}; retrying");
+                    told = true;
+                }
+                let why = match err {
+                    HubError::Unavailable(why) => why,
+                    other => other.to_string(),
+                };
+                *app.hub.write().unwrap_or_else(PoisonError::into_inner) = Err(why);
+            }
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(1));
     }
 }
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let args = Args::parse();
-    let url = &args.redis_url;
-    let hub = Hub::new(url, args.stream, args.maxlen).unwrap_or_else(|err| {
-        eprintln!("error: `--redis {url}`: {err}");
-        std::process::exit(2);
-    });
-    hub.spawn_tail();
     let shutdown = Shutdown::new();
     let app = Arc::new(App {
-        hub,
+        hub: RwLock::new(Err("Redis: not connected yet".to_owned())),
         options: Options::new()
             .with_retry(args.retry)
             .with_shutdown(&shutdown),
     });
+    let config = HubConfig::new().with_retained_events(args.maxlen);
+    tokio::spawn(connect(
+        Arc::clone(&app),
+        args.redis_url,
+        args.prefix,
+        config,
+    ));
     let router = Router::new()
         .route("/", get(|| async { USAGE }))
         .route("/feed", get(feed))
@@ -130,9 +157,8 @@ async fn main() -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     examples::announce(listener.local_addr()?, "redis feed on axum");
     axum::serve(listener, router)
-        .with_graceful_shutdown(async move {
+        .with_graceful_shutdown(shutdown.trigger_on(async {
             tokio::signal::ctrl_c().await.ok();
-            shutdown.trigger();
-        })
+        }))
         .await
 }

@@ -20,7 +20,8 @@ pub(crate) const WAIT: Duration = Duration::from_secs(20);
 /// An example server, killed when dropped.
 pub(crate) struct Server {
     child: Child,
-    /// The page's URL, from the first line of standard output.
+    /// The page's URL, from the first line of standard output
+    /// (`https://…` for a server started with `--tls`).
     pub(crate) url: String,
     pub(crate) addr: SocketAddr,
     /// The lines printed after the first.
@@ -43,6 +44,9 @@ impl Server {
             .env_remove("REDIS_URL")
             .env_remove("STREAM")
             .env_remove("MAXLEN")
+            .env_remove("TLS")
+            .env_remove("TLS_CERT")
+            .env_remove("TLS_KEY")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -78,6 +82,7 @@ impl Server {
         };
         let addr = url
             .strip_prefix("http://")
+            .or_else(|| url.strip_prefix("https://"))
             .and_then(|rest| rest.strip_suffix('/'))
             .and_then(|addr| addr.parse().ok())
             .unwrap_or_else(|| panic!("{binary}'s first line is not its URL: {url:?}"));
