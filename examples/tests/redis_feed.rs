@@ -3,179 +3,59 @@
 //! test starts on a free loopback port: resuming on the other instance,
 //! trimming, and Redis going away and coming back.
 //!
-//! `redis-server` is looked up on `PATH`, or taken from `REDIS_SERVER` when
-//! that is set (a path that is not a file counts as not found). Without
-//! it each test says "redis test did not run: redis-server not found" and
-//! passes, unless `CI` is set: then it fails.
+//! `redis-server` is found and started by `sse_test_support::redis`:
+//! without it each test says "redis test did not run: redis-server not
+//! found" and passes, unless `CI` is set: then it fails.
 
 mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use sse_core::decode::{Decoded, Decoder, Event};
+use sse_test_support::redis::RedisServer;
 use support::{Reply, Server, WAIT, get, request_with_body, send};
 
 const FEED: &str = env!("CARGO_BIN_EXE_redis_feed");
 const PRODUCER: &str = env!("CARGO_BIN_EXE_redis_producer");
 
-/// The `redis-server` to run, or `None` after saying why not (a panic
-/// under CI).
-fn redis_server() -> Option<PathBuf> {
-    let found = match std::env::var_os("REDIS_SERVER") {
-        Some(path) => Some(PathBuf::from(path)).filter(|path| path.is_file()),
-        None => std::env::var_os("PATH").and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|dir| dir.join("redis-server"))
-                .find(|path| path.is_file())
-        }),
-    };
-    if found.is_none() {
-        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
-        assert!(
-            !ci,
-            "redis-server not found and CI is set: install it (bash .ci/redis-setup)"
-        );
-        // Past the test harness's capture, so that a passing run shows it.
-        let _ = std::io::stderr().write_all(b"redis test did not run: redis-server not found\n");
-    }
-    found
-}
-
-/// A `redis-server` on 127.0.0.1, killed when dropped.
-struct Redis {
-    binary: PathBuf,
-    port: u16,
-    args: Vec<String>,
-    child: Option<Child>,
-}
-
-impl Redis {
-    /// Starts `redis-server` on a free port, without persistence, with
-    /// `args` added; `None` if there is none (see [`redis_server`]).
-    fn start(args: &[&str]) -> Option<Self> {
-        let binary = redis_server()?;
-        let mut redis = Self {
-            binary,
-            port: 0,
-            args: args.iter().map(|a| (*a).to_owned()).collect(),
-            child: None,
-        };
-        // A port found free may be taken before redis-server binds it
-        // (by another test's server, or a connection's local port): then
-        // it exits, and another port is tried.
-        for _ in 0..5 {
-            redis.port = TcpListener::bind("127.0.0.1:0")
-                .and_then(|listener| listener.local_addr())
-                .expect("a free port")
-                .port();
-            if redis.try_start() {
-                return Some(redis);
-            }
-        }
-        panic!("redis-server did not start on any of 5 free ports");
-    }
-
-    /// Starts it again on the same port (empty: nothing is saved).
-    fn restart(&mut self) {
-        assert!(self.try_start(), "redis-server did not start again");
-    }
-
-    /// Starts it on `self.port` and waits until it says it is ready;
-    /// false if it exits first.
-    fn try_start(&mut self) -> bool {
-        assert!(self.child.is_none(), "already running");
-        let mut child = Command::new(&self.binary)
-            .args(["--port", &self.port.to_string()])
-            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .args(&self.args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|err| panic!("cannot start {}: {err}", self.binary.display()));
-        let stdout = child.stdout.take().expect("piped stdout");
-        self.child = Some(child);
-        let (ready_tx, ready_rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if line.contains("Ready to accept connections") {
-                    let _ = ready_tx.send(());
-                }
-            }
-        });
-        // Its log ends (the sender is dropped) if it exits first.
-        match ready_rx.recv_timeout(WAIT) {
-            Ok(()) => true,
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                self.kill();
-                false
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                self.kill();
-                panic!("redis-server was not ready within {WAIT:?}");
-            }
+/// Appends each of `data` to the stream `sse:feed` in one pipelined write,
+/// straight to Redis, as entries with a `data` field (which the hub reads
+/// back as events with that data); their entry ids.
+fn append_all(redis: &RedisServer, data: &[String]) -> Vec<String> {
+    let stream = TcpStream::connect(("127.0.0.1", redis.port())).expect("connect to redis");
+    stream.set_read_timeout(Some(WAIT)).unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let mut commands = Vec::new();
+    for data in data {
+        let args = ["XADD", "sse:feed", "*", "data", data];
+        commands.extend_from_slice(format!("*{}\r\n", args.len()).as_bytes());
+        for arg in args {
+            commands.extend_from_slice(format!("${}\r\n{arg}\r\n", arg.len()).as_bytes());
         }
     }
-
-    /// Kills it (SIGKILL: no goodbye to its clients).
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    /// Appends each of `data` to the stream `sse:feed` in one pipelined
-    /// write, straight to Redis, as entries with a `data` field (which the
-    /// hub reads back as events with that data); their entry ids.
-    fn append_all(&self, data: &[String]) -> Vec<String> {
-        let stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to redis");
-        stream.set_read_timeout(Some(WAIT)).unwrap();
-        let mut writer = stream.try_clone().unwrap();
-        let mut commands = Vec::new();
-        for data in data {
-            let args = ["XADD", "sse:feed", "*", "data", data];
-            commands.extend_from_slice(format!("*{}\r\n", args.len()).as_bytes());
-            for arg in args {
-                commands.extend_from_slice(format!("${}\r\n{arg}\r\n", arg.len()).as_bytes());
-            }
-        }
-        // Written from another thread, so that replies never back up.
-        let write = std::thread::spawn(move || writer.write_all(&commands));
-        let mut replies = BufReader::new(stream);
-        let mut line = String::new();
-        let ids = (0..data.len())
-            .map(|_| {
-                line.clear();
-                replies.read_line(&mut line).expect("a reply");
-                assert!(line.starts_with('$'), "XADD answered {line:?}");
-                line.clear();
-                replies.read_line(&mut line).expect("an id");
-                line.trim_end().to_owned()
-            })
-            .collect();
-        write.join().unwrap().expect("send to redis");
-        ids
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        self.kill();
-    }
+    // Written from another thread, so that replies never back up.
+    let write = std::thread::spawn(move || writer.write_all(&commands));
+    let mut replies = BufReader::new(stream);
+    let mut line = String::new();
+    let ids = (0..data.len())
+        .map(|_| {
+            line.clear();
+            replies.read_line(&mut line).expect("a reply");
+            assert!(line.starts_with('$'), "XADD answered {line:?}");
+            line.clear();
+            replies.read_line(&mut line).expect("an id");
+            line.trim_end().to_owned()
+        })
+        .collect();
+    write.join().unwrap().expect("send to redis");
+    ids
 }
 
 /// An instance of `redis_feed` on `redis`, once it serves `/feed`.
-fn instance(redis: &Redis, args: &[&str]) -> Server {
+fn instance(redis: &RedisServer, args: &[&str]) -> Server {
     let url = redis.url();
     let mut all = vec!["--redis", &url];
     all.extend_from_slice(args);
@@ -334,7 +214,7 @@ fn new_client(server: &Server, count: usize) -> std::thread::JoinHandle<Reply> {
 
 #[test]
 fn a_client_resumes_on_the_other_instance_with_exactly_the_rest() {
-    let Some(redis) = Redis::start(&[]) else {
+    let Some(redis) = RedisServer::start(&[]) else {
         return;
     };
     let a = instance(&redis, &[]);
@@ -372,7 +252,7 @@ fn a_client_resumes_on_the_other_instance_with_exactly_the_rest() {
 #[test]
 fn a_client_behind_the_trimmed_entries_is_told_then_resumes_from_the_oldest() {
     // Nodes of 4 entries, so that `MAXLEN ~ 5` trims often and keeps 5–8.
-    let Some(redis) = Redis::start(&["--stream-node-max-entries", "4"]) else {
+    let Some(redis) = RedisServer::start(&["--stream-node-max-entries", "4"]) else {
         return;
     };
     let a = instance(&redis, &["--maxlen", "5"]);
@@ -461,7 +341,7 @@ fn a_client_behind_the_trimmed_entries_is_told_then_resumes_from_the_oldest() {
 
 #[test]
 fn redis_going_away_ends_the_streams_and_the_instances_recover() {
-    let Some(mut redis) = Redis::start(&[]) else {
+    let Some(mut redis) = RedisServer::start(&[]) else {
         return;
     };
     let a = instance(&redis, &[]);
@@ -516,7 +396,7 @@ fn redis_going_away_ends_the_streams_and_the_instances_recover() {
 
 #[test]
 fn a_client_too_slow_for_the_live_channel_catches_up_without_gaps_or_repeats() {
-    let Some(redis) = Redis::start(&[]) else {
+    let Some(redis) = RedisServer::start(&[]) else {
         return;
     };
     let a = instance(&redis, &["--maxlen", "100000"]);
@@ -531,8 +411,7 @@ fn a_client_too_slow_for_the_live_channel_catches_up_without_gaps_or_repeats() {
     let clients = logged(&a, NEW_CLIENT);
     let mut client = Events::open(a.addr, "/feed");
     wait_logged(&a, NEW_CLIENT, clients + 1);
-    let ids: Vec<String> = redis
-        .append_all(&data)
+    let ids: Vec<String> = append_all(&redis, &data)
         .into_iter()
         .map(|id| format!("{log}.{id}"))
         .collect();
@@ -558,7 +437,7 @@ fn a_client_too_slow_for_the_live_channel_catches_up_without_gaps_or_repeats() {
 
 #[test]
 fn the_producer_publishes_readings_that_the_feed_serves() {
-    let Some(redis) = Redis::start(&[]) else {
+    let Some(redis) = RedisServer::start(&[]) else {
         return;
     };
     let a = instance(&redis, &[]);

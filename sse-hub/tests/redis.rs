@@ -3,182 +3,43 @@
 //! only it does: two instances sharing topics, Redis going away and
 //! coming back, a bounded number of connections, entries written by others.
 //!
-//! `redis-server` is looked up on `PATH`, or taken from `REDIS_SERVER` when
-//! that is set (a path that is not a file counts as not found). Without it
-//! each test says "redis test did not run: redis-server not found" and
+//! `redis-server` is found and started by `sse_test_support::redis`: without
+//! it each test says "redis test did not run: redis-server not found" and
 //! passes, unless `CI` is set: then it fails.
 
 #![cfg(feature = "redis")]
 
 mod suite;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::ChildStdin;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock, mpsc};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use sse_core::SseItem;
 use sse_hub::{Hub, HubConfig, HubError, Redis};
+use sse_test_support::redis::{self as redis_server, RedisServer};
 use suite::{Abilities, WAIT, next, publish, quiet, topic};
-
-/// The `redis-server` to run, or `None` after saying why not (a panic
-/// under CI).
-fn redis_server() -> Option<PathBuf> {
-    let found = match std::env::var_os("REDIS_SERVER") {
-        Some(path) => Some(PathBuf::from(path)).filter(|path| path.is_file()),
-        None => std::env::var_os("PATH").and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|dir| dir.join("redis-server"))
-                .find(|path| path.is_file())
-        }),
-    };
-    if found.is_none() {
-        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
-        assert!(
-            !ci,
-            "redis-server not found and CI is set: install it (bash .ci/redis-setup)"
-        );
-        // Past the test harness's capture, so that a passing run shows it.
-        let _ = std::io::stderr().write_all(b"redis test did not run: redis-server not found\n");
-    }
-    found
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-        .port()
-}
-
-/// Starts `redis-server` on `port` without persistence and waits until it
-/// is ready; `None` if it exits first (the port was taken). With `tied`,
-/// it runs under a shell that kills it when this process's end of the
-/// shell's stdin closes: when the test binary exits, however it exits.
-fn launch(binary: &PathBuf, port: u16, tied: bool) -> Option<Child> {
-    let port = port.to_string();
-    let args = [
-        "--port",
-        port.as_str(),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-    ];
-    let mut command = if tied {
-        let mut sh = Command::new("sh");
-        sh.arg("-c")
-            .arg(r#"bin=$1; shift; "$bin" "$@" & pid=$!; exec >/dev/null; read _; kill $pid"#)
-            .arg("sh")
-            .arg(binary)
-            .args(args)
-            .stdin(Stdio::piped());
-        sh
-    } else {
-        let mut redis = Command::new(binary);
-        redis.args(args).stdin(Stdio::null());
-        redis
-    };
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|err| panic!("cannot start {}: {err}", binary.display()));
-    let stdout = child.stdout.take().expect("piped stdout");
-    let (ready_tx, ready_rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if line.contains("Ready to accept connections") {
-                let _ = ready_tx.send(());
-            }
-        }
-    });
-    // Its log ends (the sender is dropped) if it exits first.
-    match ready_rx.recv_timeout(WAIT) {
-        Ok(()) => Some(child),
-        Err(err) => {
-            let _ = child.kill();
-            let _ = child.wait();
-            assert!(
-                matches!(err, mpsc::RecvTimeoutError::Disconnected),
-                "redis-server was not ready within {WAIT:?}"
-            );
-            None
-        }
-    }
-}
-
-/// A `redis-server` of one test's own, killed when dropped.
-struct Server {
-    binary: PathBuf,
-    port: u16,
-    child: Option<Child>,
-}
-
-impl Server {
-    fn start() -> Option<Self> {
-        let binary = redis_server()?;
-        // A port found free may be taken before redis-server binds it.
-        for _ in 0..5 {
-            let port = free_port();
-            if let Some(child) = launch(&binary, port, false) {
-                return Some(Self {
-                    binary,
-                    port,
-                    child: Some(child),
-                });
-            }
-        }
-        panic!("redis-server did not start on any of 5 free ports");
-    }
-
-    /// Kills it (SIGKILL: no goodbye to its clients).
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    /// Starts it again on the same port, empty.
-    fn restart(&mut self) {
-        assert!(self.child.is_none(), "already running");
-        self.child = Some(launch(&self.binary, self.port, false).expect("started again"));
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
 
 /// The `redis-server` the suite's tests share, started on first use and
 /// killed when the test binary exits; its URL.
 fn shared_url() -> String {
     static SHARED: OnceLock<(u16, Mutex<ChildStdin>)> = OnceLock::new();
     let (port, _) = SHARED.get_or_init(|| {
-        let binary = redis_server().expect("redis-server, checked by the abilities");
-        for _ in 0..5 {
-            let port = free_port();
-            if let Some(mut child) = launch(&binary, port, true) {
-                let stdin = child.stdin.take().expect("piped stdin");
-                return (port, Mutex::new(stdin));
-            }
-        }
-        panic!("redis-server did not start on any of 5 free ports");
+        let (port, stdin) =
+            redis_server::start_for_process(&[]).expect("redis-server, checked by the abilities");
+        (port, Mutex::new(stdin))
     });
     format!("redis://127.0.0.1:{port}/")
+}
+
+/// A port nothing listens on.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
 }
 
 /// A key prefix no other hub of this run uses.
@@ -201,7 +62,7 @@ const REDIS: Abilities = Abilities {
 
 /// The suite runs where there is a `redis-server`.
 fn abilities() -> Option<Abilities> {
-    redis_server().map(|_| REDIS)
+    redis_server::binary().map(|_| REDIS)
 }
 
 backend_suite!(make, abilities());
@@ -278,7 +139,7 @@ async fn a_client_resumes_on_the_other_instance_exactly() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_going_away_ends_the_streams_and_the_hub_recovers() {
-    let Some(mut server) = Server::start() else {
+    let Some(mut server) = RedisServer::start(&[]) else {
         return;
     };
     within_a_minute(async {
@@ -354,7 +215,7 @@ async fn redis_going_away_ends_the_streams_and_the_hub_recovers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_instance_holds_two_connections_whatever_its_clients_and_topics() {
-    let Some(server) = Server::start() else {
+    let Some(server) = RedisServer::start(&[]) else {
         return;
     };
     within_a_minute(async {

@@ -16,6 +16,7 @@ pub mod conformance;
 pub mod guard;
 mod macros;
 pub mod raw;
+pub mod redis;
 
 pub use guard::{AbortOnDrop, DropGuard, Dropped};
 
