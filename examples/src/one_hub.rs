@@ -121,16 +121,12 @@ pub mod on_actix {
 pub mod on_hyper {
     use std::convert::Infallible;
     use std::io;
-    use std::time::Duration;
 
     use bytes::Bytes;
     use http_body_util::{Either, Full};
     use hyper::body::Incoming;
-    use hyper::server::conn::http1;
     use hyper::service::service_fn;
     use hyper::{Method, Request, Response, StatusCode};
-    use hyper_util::rt::TokioIo;
-    use hyper_util::server::graceful::GracefulShutdown;
     use sse_hyper::{EventBody, ServerSentEvents, Shutdown, last_event_id};
 
     use super::{Feed, TOPIC};
@@ -164,8 +160,9 @@ pub mod on_hyper {
         }
     }
 
-    /// Serves `GET /feed` on `listener` until `shutdown` is
-    /// triggered, then lets the open connections finish (at most 5 s).
+    /// Serves `GET /feed` on `listener` (HTTP/1.1 and h2c, through
+    /// [`crate::serve`]) until `shutdown` is triggered, then lets the open
+    /// connections finish (at most 5 s).
     ///
     /// # Errors
     ///
@@ -175,42 +172,10 @@ pub mod on_hyper {
         feed: Feed,
         shutdown: Shutdown,
     ) -> io::Result<()> {
-        let graceful = GracefulShutdown::new();
-        let mut stop = std::pin::pin!(shutdown.signal());
-        loop {
-            let stream = tokio::select! {
-                accepted = listener.accept() => match accepted {
-                    Ok((stream, _)) => stream,
-                    Err(err) => {
-                        // Out of file descriptors, say: wait instead of spinning.
-                        eprintln!("accept failed: {err}");
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                        continue;
-                    }
-                },
-                () = stop.as_mut() => break,
-            };
+        let service = service_fn(move |request| {
             let feed = feed.clone();
-            let service = service_fn(move |request| {
-                let feed = feed.clone();
-                async move { Ok::<_, Infallible>(route(feed, request).await) }
-            });
-            let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-            let connection = graceful.watch(connection);
-            tokio::spawn(async move {
-                if let Err(err) = connection.await
-                    && !err.is_incomplete_message()
-                {
-                    eprintln!("connection error: {err}");
-                }
-            });
-        }
-        if tokio::time::timeout(Duration::from_secs(5), graceful.shutdown())
-            .await
-            .is_err()
-        {
-            eprintln!("some connections did not close within 5 s");
-        }
-        Ok(())
+            async move { Ok::<_, Infallible>(route(feed, request).await) }
+        });
+        crate::serve::serve(listener, None, service, shutdown.signal()).await
     }
 }
