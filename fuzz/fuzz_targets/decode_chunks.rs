@@ -4,6 +4,14 @@
 //! naive decoder written from the standard whenever no event was too
 //! large (rules D1–D10).
 //!
+//! The typed decoding too: an `ItemDecoder` whose parser refuses some
+//! events gives, for every split (also as an `ItemStream`, over fallible
+//! and infallible chunks), exactly the plain decoder's events mapped
+//! through that parser: an item with the event's type, its own id
+//! (`Event::id`, not the last event id) and its retry, or the parse error
+//! with the event's type and id, or the refusal of an event too large; and
+//! the same last event id and reconnection interval.
+//!
 //! Input layout, so that seeds can be written by hand:
 //!
 //! - byte 0: bit 0 turns comments on; the other bits, `s = byte >> 1`,
@@ -22,11 +30,16 @@ mod naive;
 
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
+use std::time::Duration;
 
 use bytes::Buf;
 use futures_core::Stream;
 use libfuzzer_sys::fuzz_target;
-use sse_core::decode::{DecodeStream, DecodeStreamError, Decoded, Decoder, EventTooLarge};
+use sse_core::SseItem;
+use sse_core::decode::{
+    DecodeStream, DecodeStreamError, Decoded, Decoder, EventTooLarge, InfallibleChunks,
+    ItemDecoder, ItemError, ItemStream, ItemStreamError,
+};
 use sse_core_fuzz::{chunks, lossy, normalize_line_breaks, split_lines};
 
 type Outcome = Result<Decoded, EventTooLarge>;
@@ -138,6 +151,195 @@ fn decode_stream(chunks: &[&[u8]], limit: Option<usize>, comments: bool) -> Vec<
     out
 }
 
+/// The typed decoding's parser: the event type and data as they are, but
+/// refused when the data's length is 1 modulo 3 (an empty data line, say),
+/// so that refusals and items alternate within one stream.
+fn parse(event_type: &str, data: &str) -> Result<(String, String), &'static str> {
+    if data.len() % 3 == 1 {
+        return Err("refused");
+    }
+    Ok((event_type.to_owned(), data.to_owned()))
+}
+
+type Parse = fn(&str, &str) -> Result<(String, String), &'static str>;
+
+fn item_decoder(limit: Option<usize>, comments: bool) -> ItemDecoder<Parse, (String, String)> {
+    ItemDecoder::with_decoder(decoder(limit, comments), parse as Parse)
+}
+
+/// A typed result, comparable.
+#[derive(Debug, PartialEq)]
+enum Typed {
+    Item {
+        event_type: Option<String>,
+        id: Option<String>,
+        retry: Option<Duration>,
+        data: (String, String),
+    },
+    Refused {
+        event_type: String,
+        id: Option<String>,
+    },
+    TooLarge(usize),
+}
+
+fn typed(outcome: Result<SseItem<(String, String)>, ItemError>) -> Typed {
+    match outcome {
+        Ok(item) => Typed::Item {
+            event_type: item.event_type().map(|t| t.as_str().to_owned()),
+            id: item.id().map(|id| id.as_str().to_owned()),
+            retry: item.retry(),
+            data: item.into_data(),
+        },
+        Err(ItemError::Parse { event_type, id, .. }) => Typed::Refused { event_type, id },
+        Err(ItemError::TooLarge(err)) => Typed::TooLarge(err.limit()),
+        Err(other) => panic!("unknown item error {other:?}"),
+    }
+}
+
+/// What the typed decoding must give: the plain decoder's events through
+/// `parse`, each item with the event's own fields; retries and comments
+/// are not items. Also the last reconnection interval.
+fn expected_typed(outcomes: &[Outcome]) -> (Vec<Typed>, Option<Duration>) {
+    let mut retry = None;
+    let mut out = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            Ok(Decoded::Event(event)) => {
+                let id = event.id().map(str::to_owned);
+                out.push(match parse(event.event_type(), event.data()) {
+                    Ok(data) => Typed::Item {
+                        event_type: (event.event_type() != "message")
+                            .then(|| event.event_type().to_owned()),
+                        id,
+                        retry: event.retry(),
+                        data,
+                    },
+                    Err(_) => Typed::Refused {
+                        event_type: event.event_type().to_owned(),
+                        id,
+                    },
+                });
+            }
+            Ok(Decoded::Retry(r)) => retry = Some(*r),
+            Ok(Decoded::Comment(_)) => {}
+            Ok(other) => panic!("unknown result {other:?}"),
+            Err(err) => out.push(Typed::TooLarge(err.limit())),
+        }
+    }
+    (out, retry)
+}
+
+/// Feeds `chunks` to an `ItemDecoder` one by one; its items, its
+/// reconnection interval, and its last event id after `reset()`.
+fn decode_items(
+    chunks: &[&[u8]],
+    limit: Option<usize>,
+    comments: bool,
+) -> (Vec<Typed>, Option<Duration>, String) {
+    let mut decoder = item_decoder(limit, comments);
+    let mut out = Vec::new();
+    for chunk in chunks {
+        decoder.feed(chunk);
+        out.extend(std::iter::from_fn(|| decoder.next()).map(typed));
+    }
+    let retry = decoder.retry();
+    decoder.reset();
+    assert!(decoder.next().is_none(), "reset dispatches nothing");
+    assert_eq!(
+        decoder.retry(),
+        retry,
+        "reset kept the reconnection interval"
+    );
+    (out, retry, decoder.last_event_id().to_owned())
+}
+
+/// Polls an `ItemStream` to its end with a no-op waker: its items, its
+/// reconnection interval and its last event id once ended.
+fn drain_items<S>(
+    mut stream: ItemStream<S, Parse, (String, String)>,
+) -> (Vec<Typed>, Option<Duration>, String)
+where
+    ItemStream<S, Parse, (String, String)>: Stream<Item = Result<SseItem<(String, String)>, ItemStreamError<std::convert::Infallible>>>
+        + Unpin,
+{
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut out = Vec::new();
+    loop {
+        match Pin::new(&mut stream).poll_next(&mut cx) {
+            Poll::Ready(Some(Ok(item))) => out.push(typed(Ok(item))),
+            Poll::Ready(Some(Err(ItemStreamError::Item(err)))) => out.push(typed(Err(err))),
+            Poll::Ready(Some(Err(ItemStreamError::Source(never)))) => match never {},
+            Poll::Ready(Some(Err(other))) => panic!("unknown stream error {other:?}"),
+            Poll::Ready(None) => break,
+            Poll::Pending => {}
+        }
+    }
+    assert!(matches!(
+        Pin::new(&mut stream).poll_next(&mut cx),
+        Poll::Ready(None)
+    ));
+    let decoder = stream.decoder();
+    (out, decoder.retry(), decoder.last_event_id().to_owned())
+}
+
+/// The chunks as a stream that cannot fail: plain `&[u8]` items.
+struct Plain<'a>(std::slice::Iter<'a, &'a [u8]>);
+
+impl<'a> Stream for Plain<'a> {
+    type Item = &'a [u8];
+
+    fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Poll::Ready(self.0.next().copied())
+    }
+}
+
+/// The typed decoding agrees with the plain decoder's `whole` results
+/// (and its last event id after the end) for every split.
+fn check_typed(
+    stream: &[u8],
+    split: &[&[u8]],
+    limit: Option<usize>,
+    comments: bool,
+    whole: &[Outcome],
+    whole_id: &str,
+) {
+    let (items, retry) = expected_typed(whole);
+    let expected = (items, retry, whole_id.to_owned());
+    assert_eq!(
+        decode_items(&[stream], limit, false),
+        expected,
+        "typed, whole"
+    );
+    assert_eq!(
+        decode_items(split, limit, comments),
+        expected,
+        "typed, split"
+    );
+    if stream.len() <= 1024 {
+        let bytewise: Vec<&[u8]> = stream.chunks(1).collect();
+        assert_eq!(
+            decode_items(&bytewise, limit, false),
+            expected,
+            "typed, byte by byte"
+        );
+    }
+    let source = Chunks {
+        chunks: split,
+        next: 0,
+        pending: false,
+    };
+    let items = ItemStream::new(source, item_decoder(limit, comments));
+    assert_eq!(drain_items(items), expected, "typed, as a stream");
+    let plain = InfallibleChunks::new(Plain(split.iter()));
+    let items = ItemStream::new(plain, item_decoder(limit, false));
+    assert_eq!(
+        drain_items(items),
+        expected,
+        "typed, as a stream of infallible chunks"
+    );
+}
+
 /// The decoder's results in the naive decoder's terms, comments and
 /// refusals left out.
 fn as_naive(outcomes: &[Outcome]) -> Vec<naive::Output> {
@@ -235,6 +437,9 @@ fuzz_target!(|input: &[u8]| {
         .collect();
     assert_eq!(without, whole);
     assert_eq!(decode_stream(&split, limit, comments), with_comments);
+
+    // The typed decoding is the plain one through the parser.
+    check_typed(stream, &split, limit, comments, &whole, &whole_id);
 
     let too_large = whole.iter().filter(|o| o.is_err()).count();
     match limit {

@@ -134,6 +134,64 @@
 //! second. Clients reconnect as after any end. If you stop the server
 //! through its `ServerHandle` instead, call [`Shutdown::trigger`] first.
 //!
+//! # Testing
+//!
+//! A test reads a response's events without a socket or a browser: take
+//! the response from the responder, or from the app with
+//! `actix_web::test::call_service`, hand its body to [`body_chunks`] (any
+//! [`MessageBody`](actix_web::body::MessageBody) as a stream of chunks,
+//! read as they come, unlike `actix_web::body::to_bytes`, which waits for
+//! an end that an event stream may never reach) and decode that with
+//! `sse-core`'s [`ItemStream`](sse_core::decode::ItemStream), as JSON into
+//! your type (`ItemStream::json::<T>`), as text (`ItemStream::text`) or
+//! with any [`ItemParser`](sse_core::decode::ItemParser). Each item keeps
+//! its event type, its own id and its retry. A finite stream ends with its
+//! body; an endless one is read as far as the test wants with `take(n)`:
+//!
+//! ```
+//! use actix_web::{App, Responder, test, web};
+//! use futures_util::{StreamExt, stream};
+//! use sse_actix::sse_core::decode::ItemStream;
+//! use sse_actix::{EventId, EventType, ServerSentEvents, SseItem, body_chunks};
+//!
+//! #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+//! struct Price {
+//!     cents: u64,
+//! }
+//!
+//! // Endless: one price per id, from 0.
+//! async fn prices() -> impl Responder {
+//!     let prices = stream::iter(0..).map(|n| {
+//!         SseItem::new(Price { cents: 100 + n })
+//!             .with_event_type(EventType::from_static("price"))
+//!             .with_id(EventId::from(n))
+//!     });
+//!     ServerSentEvents::new(prices)
+//! }
+//!
+//! actix_web::rt::System::new().block_on(async {
+//!     let app = test::init_service(App::new().route("/prices", web::get().to(prices))).await;
+//!     let response = test::call_service(&app, test::TestRequest::get().uri("/prices").to_request()).await;
+//!     assert_eq!(response.headers().get("content-type").unwrap(), "text/event-stream");
+//!     let items: Vec<_> = ItemStream::json::<Price>(body_chunks(response.into_body()))
+//!         .take(3)
+//!         .map(Result::unwrap)
+//!         .collect()
+//!         .await;
+//!     assert_eq!(items[2].data(), &Price { cents: 102 });
+//!     assert_eq!(items[2].event_type().unwrap().as_str(), "price");
+//!     assert_eq!(items[2].id().unwrap().as_str(), "2");
+//!
+//!     // A finite body, straight from the responder: the items end with it.
+//!     let response = ServerSentEvents::text(stream::iter(["a", "b"]), None).into_response();
+//!     let lines: Vec<_> = ItemStream::text(body_chunks(response.into_body()))
+//!         .map(|item| item.unwrap().into_data())
+//!         .collect()
+//!         .await;
+//!     assert_eq!(lines, ["a", "b"]);
+//! });
+//! ```
+//!
 //! # Compression
 //!
 //! actix-web's [`Compress`](https://docs.rs/actix-web/4/actix_web/middleware/struct.Compress.html)
@@ -214,10 +272,12 @@
 )]
 
 mod body;
+mod chunks;
 mod last_event_id;
 mod response;
 
 pub use crate::body::SseBody;
+pub use crate::chunks::{BodyChunks, body_chunks};
 pub use crate::last_event_id::LastEventId;
 pub use crate::response::ServerSentEvents;
 pub use sse_core::tokio::{Sender, Shutdown};

@@ -86,6 +86,59 @@
 //! your own, keep them out by adding tower-http's `NotForContentType::SSE`
 //! to it: `predicate.and(NotForContentType::SSE)`.
 //!
+//! # Testing
+//!
+//! A test reads a response's events without a socket or a browser: call
+//! the handler (or the whole `Router`, with tower's `ServiceExt::oneshot`)
+//! and decode the body's data stream with `sse-core`'s
+//! [`ItemStream`](sse_core::decode::ItemStream), as JSON into your type
+//! (`ItemStream::json::<T>`), as text (`ItemStream::text`) or with any
+//! [`ItemParser`](sse_core::decode::ItemParser). Each item keeps its event
+//! type, its own id and its retry. A finite stream ends with its body; an
+//! endless one is read as far as the test wants with `take(n)`:
+//!
+//! ```
+//! use axum::response::IntoResponse;
+//! use futures_util::{StreamExt, stream};
+//! use sse_axum::sse_core::decode::ItemStream;
+//! use sse_axum::{EventId, EventType, ServerSentEvents, SseItem};
+//!
+//! #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+//! struct HeartRate {
+//!     bpm: u32,
+//! }
+//!
+//! // Endless: one reading per id, from 0.
+//! async fn heart_rate() -> impl IntoResponse {
+//!     let rates = stream::iter(0_u32..).map(|n| {
+//!         SseItem::new(HeartRate { bpm: 60 + n })
+//!             .with_event_type(EventType::from_static("heartRate"))
+//!             .with_id(EventId::from(u64::from(n)))
+//!     });
+//!     ServerSentEvents::new(rates)
+//! }
+//!
+//! // Finite: two lines of text.
+//! async fn lines() -> impl IntoResponse {
+//!     ServerSentEvents::text(stream::iter(["a", "b"]), None)
+//! }
+//!
+//! #[tokio::main(flavor = "current_thread")]
+//! async fn main() {
+//!     let response = heart_rate().await.into_response();
+//!     assert_eq!(response.headers()["content-type"], "text/event-stream");
+//!     let body = response.into_body().into_data_stream();
+//!     let items: Vec<_> = ItemStream::json::<HeartRate>(body).take(3).map(Result::unwrap).collect().await;
+//!     assert_eq!(items[2].data(), &HeartRate { bpm: 62 });
+//!     assert_eq!(items[2].event_type().unwrap().as_str(), "heartRate");
+//!     assert_eq!(items[2].id().unwrap().as_str(), "2");
+//!
+//!     let body = lines().await.into_response().into_body().into_data_stream();
+//!     let lines: Vec<_> = ItemStream::text(body).map(|item| item.unwrap().into_data()).collect().await;
+//!     assert_eq!(lines, ["a", "b"]);
+//! }
+//! ```
+//!
 //! # Migrating from axum's `Sse`
 //!
 //! axum's own [`Sse`](axum::response::sse::Sse) takes a stream of

@@ -116,6 +116,57 @@
 //! [shutdown event](Options::with_shutdown_event) if it has one, and ends
 //! cleanly, and the connections close.
 //!
+//! # Testing
+//!
+//! A test reads a response's events without a socket or a browser: the
+//! [`EventBody`] is a stream of `Bytes` chunks that never fails, which
+//! `sse-core`'s
+//! [`ItemStream::json_infallible`](sse_core::decode::ItemStream::json_infallible)
+//! decodes as JSON into your type in one call
+//! ([`text_infallible`](sse_core::decode::ItemStream::text_infallible) as
+//! text; [`ItemStream::new`](sse_core::decode::ItemStream::new) over
+//! [`InfallibleChunks`](sse_core::decode::InfallibleChunks) with any
+//! parser). Each item keeps its event type, its own id and its retry. A
+//! finite stream ends with its body; an endless one is read as far as the
+//! test wants with `take(n)`:
+//!
+//! ```
+//! use futures_util::{StreamExt, stream};
+//! use hyper::Response;
+//! use sse_hyper::sse_core::decode::ItemStream;
+//! use sse_hyper::{EventBody, EventId, ServerSentEvents, SseItem};
+//!
+//! #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+//! struct Tick {
+//!     n: u64,
+//! }
+//!
+//! // Endless, resumed after `last`: what a handler would answer.
+//! fn ticks(last: Option<EventId>) -> Response<EventBody> {
+//!     let start = last.and_then(|id| id.as_u64()).map_or(0, |n| n + 1);
+//!     let items = stream::iter(start..).map(|n| SseItem::new(Tick { n }).with_id(EventId::from(n)));
+//!     ServerSentEvents::new(items).into_response()
+//! }
+//!
+//! #[tokio::main(flavor = "current_thread")]
+//! async fn main() {
+//!     let response = ticks(Some(EventId::from(41_u64)));
+//!     assert_eq!(response.headers()["content-type"], "text/event-stream");
+//!     let items: Vec<_> = ItemStream::json_infallible::<Tick>(response.into_body())
+//!         .take(2)
+//!         .map(Result::unwrap)
+//!         .collect()
+//!         .await;
+//!     assert_eq!(items[0].data(), &Tick { n: 42 });
+//!     assert_eq!(items[1].id().unwrap().as_str(), "43");
+//!
+//!     // A finite body: the items end with it.
+//!     let body = ServerSentEvents::text(stream::iter(["a", "b"]), None).into_response().into_body();
+//!     let lines: Vec<_> = ItemStream::text_infallible(body).map(|item| item.unwrap().into_data()).collect().await;
+//!     assert_eq!(lines, ["a", "b"]);
+//! }
+//! ```
+//!
 //! # Migrating from a hand-rolled hyper body
 //!
 //! The usual hand-written SSE handler on hyper 1 formats each event itself

@@ -298,6 +298,48 @@ impl ItemDecoder<Text, String> {
     }
 }
 
+pin_project! {
+    /// A stream of chunks that cannot fail, as the `Result`s an
+    /// [`ItemStream`] reads: each chunk `Ok`, the error
+    /// [`Infallible`](core::convert::Infallible). Made by
+    /// [`ItemStream::text_infallible`] and [`ItemStream::json_infallible`]
+    /// for a body that is a plain stream of chunks, such as the
+    /// [`EventBody`](crate::EventBody) of a response built in a test.
+    #[must_use = "streams do nothing unless polled"]
+    #[derive(Debug)]
+    pub struct InfallibleChunks<S> {
+        #[pin]
+        inner: S,
+    }
+}
+
+impl<S> InfallibleChunks<S> {
+    /// Each chunk of `inner`, `Ok`.
+    pub const fn new(inner: S) -> Self {
+        Self { inner }
+    }
+
+    /// The stream of chunks.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S: Stream> Stream for InfallibleChunks<S> {
+    type Item = Result<S::Item, core::convert::Infallible>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.project()
+            .inner
+            .poll_next(cx)
+            .map(|chunk| chunk.map(Ok))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
 /// Why an [`ItemStream`] yielded an error.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -389,6 +431,54 @@ impl<S> ItemStream<S, Text, String> {
     #[cfg_attr(docsrs, doc(cfg(feature = "json")))]
     pub fn json<T: serde::de::DeserializeOwned>(inner: S) -> ItemStream<S, Json<T>, T> {
         ItemStream::new(inner, ItemDecoder::json())
+    }
+
+    /// Text items from `inner`, a stream of chunks that cannot fail
+    /// (items `B: Buf`, not `Result`s), such as an
+    /// [`EventBody`](crate::EventBody): what a test reads a response
+    /// body with.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_util::{stream, StreamExt};
+    /// use sse_core::decode::ItemStream;
+    ///
+    /// # futures_executor::block_on(async {
+    /// let body = stream::iter(["data: a\n\n", "data: b\n\n"].map(str::as_bytes));
+    /// let items: Vec<_> = ItemStream::text_infallible(body).map(Result::unwrap).collect().await;
+    /// assert_eq!(items[1].data(), "b");
+    /// # });
+    /// ```
+    pub fn text_infallible(inner: S) -> ItemStream<InfallibleChunks<S>, Text, String> {
+        ItemStream::new(InfallibleChunks::new(inner), ItemDecoder::text())
+    }
+
+    /// Items whose data is JSON, from `inner`, a stream of chunks that
+    /// cannot fail (items `B: Buf`, not `Result`s), such as an
+    /// [`EventBody`](crate::EventBody):
+    /// `ItemStream::json_infallible::<T>(body)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_util::{stream, StreamExt};
+    /// use sse_core::decode::ItemStream;
+    ///
+    /// # futures_executor::block_on(async {
+    /// let body = stream::iter([&b"data: 7\n\ndata: x\n\n"[..]]);
+    /// let mut items = ItemStream::json_infallible::<u32>(body);
+    /// assert_eq!(*items.next().await.unwrap().unwrap().data(), 7);
+    /// assert!(items.next().await.unwrap().is_err(), "not JSON");
+    /// assert!(items.next().await.is_none());
+    /// # });
+    /// ```
+    #[cfg(feature = "json")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "json")))]
+    pub fn json_infallible<T: serde::de::DeserializeOwned>(
+        inner: S,
+    ) -> ItemStream<InfallibleChunks<S>, Json<T>, T> {
+        ItemStream::new(InfallibleChunks::new(inner), ItemDecoder::json())
     }
 }
 

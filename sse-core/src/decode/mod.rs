@@ -6,7 +6,9 @@ mod stream;
 
 #[cfg(feature = "json")]
 pub use self::items::Json;
-pub use self::items::{ItemDecoder, ItemError, ItemParser, ItemStream, ItemStreamError, Text};
+pub use self::items::{
+    InfallibleChunks, ItemDecoder, ItemError, ItemParser, ItemStream, ItemStreamError, Text,
+};
 pub use self::stream::{DecodeStream, DecodeStreamError};
 
 use alloc::collections::VecDeque;
