@@ -12,6 +12,7 @@ use core::time::Duration;
 use futures_core::Stream;
 use pin_project_lite::pin_project;
 
+use super::stream::{Fed, Feed, poll_feed};
 use super::{Decoded, Decoder, Event, EventTooLarge};
 use crate::error::BoxError;
 use crate::field::{EventId, EventType};
@@ -282,6 +283,16 @@ impl<P: ItemParser<T>, T> ItemDecoder<P, T> {
     }
 }
 
+impl<P: ItemParser<T>, T> Feed for ItemDecoder<P, T> {
+    fn feed(&mut self, chunk: &[u8]) {
+        self.decoder.feed(chunk);
+    }
+
+    fn reset(&mut self) {
+        self.decoder.reset();
+    }
+}
+
 impl ItemDecoder<Text, String> {
     /// A decoder of text items.
     #[must_use]
@@ -499,25 +510,15 @@ where
             if *this.ended {
                 return Poll::Ready(None);
             }
-            match this.inner.as_mut().poll_next(cx) {
-                Poll::Ready(Some(Ok(mut chunk))) => {
-                    while chunk.has_remaining() {
-                        let bytes = chunk.chunk();
-                        let n = bytes.len();
-                        this.decoder.feed(bytes);
-                        chunk.advance(n);
+            match poll_feed(this.inner.as_mut(), cx, this.decoder) {
+                Fed::Chunk => {}
+                Fed::End(failed) => {
+                    *this.ended = true;
+                    if let Some(err) = failed {
+                        return Poll::Ready(Some(Err(ItemStreamError::Source(err))));
                     }
                 }
-                Poll::Ready(Some(Err(err))) => {
-                    *this.ended = true;
-                    this.decoder.reset();
-                    return Poll::Ready(Some(Err(ItemStreamError::Source(err))));
-                }
-                Poll::Ready(None) => {
-                    *this.ended = true;
-                    this.decoder.reset();
-                }
-                Poll::Pending => return Poll::Pending,
+                Fed::Pending => return Poll::Pending,
             }
         }
     }

@@ -91,6 +91,67 @@ impl<S> DecodeStream<S> {
     }
 }
 
+/// What one poll of a byte stream did for the decoder it feeds.
+pub(super) enum Fed<E> {
+    /// A chunk went into the decoder: look for results, then poll again.
+    Chunk,
+    /// The byte stream ended or failed: the decoder was reset (rule D9),
+    /// and nothing more comes.
+    End(Option<E>),
+    /// Nothing yet.
+    Pending,
+}
+
+/// A decoder that a byte stream feeds.
+pub(super) trait Feed {
+    fn feed(&mut self, chunk: &[u8]);
+    fn reset(&mut self);
+}
+
+impl Feed for Decoder {
+    fn feed(&mut self, chunk: &[u8]) {
+        Decoder::feed(self, chunk);
+    }
+
+    fn reset(&mut self) {
+        Decoder::reset(self);
+    }
+}
+
+/// Polls `inner` once, feeding a chunk to `decoder` or, at the end,
+/// resetting it: the part of [`DecodeStream`] and
+/// [`ItemStream`](super::ItemStream) that reads bytes.
+pub(super) fn poll_feed<S, B, E>(
+    inner: Pin<&mut S>,
+    cx: &mut Context<'_>,
+    decoder: &mut impl Feed,
+) -> Fed<E>
+where
+    S: Stream<Item = Result<B, E>>,
+    B: Buf,
+{
+    match inner.poll_next(cx) {
+        Poll::Ready(Some(Ok(mut chunk))) => {
+            while chunk.has_remaining() {
+                let bytes = chunk.chunk();
+                let n = bytes.len();
+                decoder.feed(bytes);
+                chunk.advance(n);
+            }
+            Fed::Chunk
+        }
+        Poll::Ready(Some(Err(err))) => {
+            decoder.reset();
+            Fed::End(Some(err))
+        }
+        Poll::Ready(None) => {
+            decoder.reset();
+            Fed::End(None)
+        }
+        Poll::Pending => Fed::Pending,
+    }
+}
+
 impl<S, B, E> Stream for DecodeStream<S>
 where
     S: Stream<Item = Result<B, E>>,
@@ -107,25 +168,15 @@ where
             if *this.ended {
                 return Poll::Ready(None);
             }
-            match this.inner.as_mut().poll_next(cx) {
-                Poll::Ready(Some(Ok(mut chunk))) => {
-                    while chunk.has_remaining() {
-                        let bytes = chunk.chunk();
-                        let n = bytes.len();
-                        this.decoder.feed(bytes);
-                        chunk.advance(n);
+            match poll_feed(this.inner.as_mut(), cx, this.decoder) {
+                Fed::Chunk => {}
+                Fed::End(failed) => {
+                    *this.ended = true;
+                    if let Some(err) = failed {
+                        return Poll::Ready(Some(Err(DecodeStreamError::Source(err))));
                     }
                 }
-                Poll::Ready(Some(Err(err))) => {
-                    *this.ended = true;
-                    this.decoder.reset();
-                    return Poll::Ready(Some(Err(DecodeStreamError::Source(err))));
-                }
-                Poll::Ready(None) => {
-                    *this.ended = true;
-                    this.decoder.reset();
-                }
-                Poll::Pending => return Poll::Pending,
+                Fed::Pending => return Poll::Pending,
             }
         }
     }
