@@ -44,6 +44,17 @@ pub trait ItemParser<T> {
     /// Whatever keeps the data from being read: the decoder reports it for
     /// that event and goes on with the next.
     fn parse(&mut self, event_type: &str, data: &str) -> Result<T, BoxError>;
+
+    /// Like [`parse`](Self::parse), with the data handed over: a parser
+    /// that keeps the text as it is ([`Text`]) takes it without a copy.
+    /// The default borrows it for `parse`.
+    ///
+    /// # Errors
+    ///
+    /// As [`parse`](Self::parse).
+    fn parse_owned(&mut self, event_type: &str, data: String) -> Result<T, BoxError> {
+        self.parse(event_type, &data)
+    }
 }
 
 impl<T, E, F> ItemParser<T> for F
@@ -63,6 +74,10 @@ pub struct Text;
 impl ItemParser<String> for Text {
     fn parse(&mut self, _: &str, data: &str) -> Result<String, BoxError> {
         Ok(data.to_string())
+    }
+
+    fn parse_owned(&mut self, _: &str, data: String) -> Result<String, BoxError> {
+        Ok(data)
     }
 }
 
@@ -227,7 +242,7 @@ impl<P: ItemParser<T>, T> ItemDecoder<P, T> {
     pub fn next(&mut self) -> Option<Result<SseItem<T>, ItemError>> {
         loop {
             match self.decoder.next()? {
-                Ok(Decoded::Event(event)) => return Some(self.item(&event)),
+                Ok(Decoded::Event(event)) => return Some(self.item(event)),
                 Ok(Decoded::Retry(retry)) => self.retry = Some(retry),
                 Ok(_) => {}
                 Err(too_large) => return Some(Err(ItemError::TooLarge(too_large))),
@@ -235,27 +250,33 @@ impl<P: ItemParser<T>, T> ItemDecoder<P, T> {
         }
     }
 
-    fn item(&mut self, event: &Event) -> Result<SseItem<T>, ItemError> {
+    fn item(&mut self, event: Event) -> Result<SseItem<T>, ItemError> {
+        // Decoded types hold no line break and decoded ids no NUL either
+        // (rules D2, D6), so both are valid fields.
+        let event_type = if event.event_type() == "message" {
+            None
+        } else {
+            EventType::new(event.event_type()).ok()
+        };
+        let id = event.id().and_then(|id| EventId::new(id).ok());
+        let retry = event.retry();
+        let type_name = event_type.as_ref().map_or("message", |t| t.as_str());
         let data = self
             .parser
-            .parse(event.event_type(), event.data())
+            .parse_owned(type_name, event.into_data())
             .map_err(|source| ItemError::Parse {
-                event_type: event.event_type().to_string(),
-                id: event.id().map(ToString::to_string),
+                event_type: type_name.to_string(),
+                id: id.as_ref().map(|id| id.as_str().to_string()),
                 source,
             })?;
         let mut item = SseItem::new(data);
-        // Decoded types hold no line break and decoded ids no NUL either
-        // (rules D2, D6), so both are valid fields.
-        if event.event_type() != "message"
-            && let Ok(event_type) = EventType::new(event.event_type())
-        {
+        if let Some(event_type) = event_type {
             item = item.with_event_type(event_type);
         }
-        if let Some(id) = event.id().and_then(|id| EventId::new(id).ok()) {
+        if let Some(id) = id {
             item = item.with_id(id);
         }
-        if let Some(retry) = event.retry() {
+        if let Some(retry) = retry {
             item = item.with_retry(retry);
         }
         Ok(item)
