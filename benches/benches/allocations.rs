@@ -24,8 +24,8 @@ fn main() {
 fn allocations() {
     println!("\n== heap allocations per event (allocation-counter) ==");
     println!(
-        "{:<8} {:>10} {:>10} {:>10} {:>10} {:>13}",
-        "workload", "ours-axum", "ours-hyper", "ours-actix", "axum", "actix-web-lab"
+        "{:<8} {:>10} {:>10} {:>10} {:>10} {:>13} {:>10}",
+        "workload", "ours-axum", "ours-hyper", "ours-actix", "axum", "actix-web-lab", "hand"
     );
     for workload in Workload::ALL {
         let events = if workload == Workload::Large {
@@ -43,13 +43,14 @@ fn allocations() {
             })
             .collect();
         println!(
-            "{:<8} {:>10.3} {:>10.3} {:>10.3} {:>10.3} {:>13.3}",
+            "{:<8} {:>10.3} {:>10.3} {:>10.3} {:>10.3} {:>13.3} {:>10.3}",
             workload.name(),
             per_event[0],
             per_event[1],
             per_event[2],
             per_event[3],
-            per_event[4]
+            per_event[4],
+            per_event[5]
         );
     }
 }

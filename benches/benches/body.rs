@@ -1,5 +1,6 @@
 //! Body throughput: every implementation drains the same events in the same
-//! run, beside memcpy of the exact output bytes. Prints a summary table with
+//! run, beside a hand-written body (the limit without abstraction) and
+//! memcpy of the exact output bytes. Prints a summary table with
 //! ratios. Runs on the system allocator: the allocation counts are the
 //! `allocations` bench, whose counting allocator would slow down whoever
 //! allocates most.
@@ -10,7 +11,7 @@
 use core::hint::black_box;
 
 use benches::report::{Contender, median, median_ratio, paired_rounds, rate};
-use benches::{Imp, Workload, memcpy, quick, reference_output, runtime};
+use benches::{Imp, Workload, hand_output, memcpy, quick, reference_output, runtime};
 use criterion::{SamplingMode, Throughput};
 
 fn events_for(workload: Workload) -> u64 {
@@ -30,6 +31,12 @@ fn main() {
     for workload in Workload::ALL {
         let events = events_for(workload);
         let reference = reference_output(workload, events);
+        // The limit writes exactly our bytes.
+        assert!(
+            hand_output(workload, events) == reference,
+            "the hand-written body wrote other bytes than ours for {}",
+            workload.name()
+        );
         // Honest comparisons: the same number of bytes from everyone.
         for imp in Imp::ALL {
             assert_eq!(
@@ -64,15 +71,25 @@ fn main() {
 }
 
 /// The summary table: every implementation and memcpy timed once per
-/// round, the ratios taken round by round (see `paired_rounds`).
+/// round, the ratios taken round by round (see `paired_rounds`). `x hand`
+/// is the hand-written body's time over each one's: ours as a fraction of
+/// the limit.
 fn summary(references: &[Vec<u8>]) {
     let rounds = if quick() { 3 } else { 9 };
     println!(
         "\n== body throughput: {rounds} paired rounds (median time; ratio = peer time / ours, median over rounds) =="
     );
     println!(
-        "{:<8} {:<14} {:>16} {:>9} {:>15} {:>9} {:>9}",
-        "workload", "impl", "throughput", "x axum", "(min-max)", "x lab", "x memcpy"
+        "{:<8} {:<14} {:>16} {:>9} {:>15} {:>9} {:>9} {:>15} {:>9}",
+        "workload",
+        "impl",
+        "throughput",
+        "x axum",
+        "(min-max)",
+        "x lab",
+        "x hand",
+        "(min-max)",
+        "x memcpy"
     );
     for (workload, reference) in Workload::ALL.into_iter().zip(references) {
         let events = events_for(workload);
@@ -84,7 +101,8 @@ fn summary(references: &[Vec<u8>]) {
         runs.push(Box::new(|| memcpy(reference, &mut into)));
         let times = paired_rounds(rounds, &mut runs);
         let of = |peer: Imp| &times[Imp::ALL.iter().position(|imp| *imp == peer).unwrap_or(0)];
-        let (axum, lab, copy) = (of(Imp::Axum), of(Imp::ActixWebLab), &times[Imp::ALL.len()]);
+        let (axum, lab, hand) = (of(Imp::Axum), of(Imp::ActixWebLab), of(Imp::Hand));
+        let copy = &times[Imp::ALL.len()];
         let names = Imp::ALL.iter().map(|imp| imp.name()).chain(["memcpy"]);
         for (name, own) in names.zip(&times) {
             let s = median(own.clone());
@@ -93,14 +111,10 @@ fn summary(references: &[Vec<u8>]) {
             } else {
                 rate(events as f64 / s, "ev")
             };
-            let per_round: Vec<f64> = axum.iter().zip(own).map(|(a, o)| a / o).collect();
-            let (lo, hi) = per_round
-                .iter()
-                .fold((f64::INFINITY, 0_f64), |(lo, hi), &r| {
-                    (lo.min(r), hi.max(r))
-                });
+            let (lo, hi) = spread(axum, own);
+            let (hand_lo, hand_hi) = spread(hand, own);
             println!(
-                "{:<8} {:<14} {:>16} {:>8.2}x {:>6.2}-{:<7.2} {:>8.2}x {:>8.2}x",
+                "{:<8} {:<14} {:>16} {:>8.2}x {:>6.2}-{:<7.2} {:>8.2}x {:>8.2}x {:>6.2}-{:<7.2} {:>8.2}x",
                 workload.name(),
                 name,
                 throughput,
@@ -108,8 +122,19 @@ fn summary(references: &[Vec<u8>]) {
                 lo,
                 hi,
                 median_ratio(lab, own),
+                median_ratio(hand, own),
+                hand_lo,
+                hand_hi,
                 median_ratio(copy, own)
             );
         }
     }
+}
+
+/// The lowest and highest of the per-round ratios `base / of`.
+fn spread(base: &[f64], of: &[f64]) -> (f64, f64) {
+    base.iter()
+        .zip(of)
+        .map(|(b, o)| b / o)
+        .fold((f64::INFINITY, 0_f64), |(lo, hi), r| (lo.min(r), hi.max(r)))
 }

@@ -1,5 +1,7 @@
 //! HTTP loopback: real servers on 127.0.0.1, one worker thread each, and a
-//! client on another thread reading every byte. One connection receiving
+//! client on another thread reading every byte. Beside ours and the peers,
+//! the hand-written body ([`benches::hand`]) on each server: `x hand` is
+//! ours as a fraction of it, on the same server. One connection receiving
 //! 1,000,000 `small` events, 200 connections receiving 5,000 each; then
 //! the memory of 2,000 idle event streams, each server in a child process.
 //!
@@ -36,8 +38,8 @@ fn main() {
         "\n== HTTP loopback: {runs} paired rounds (server on one worker thread; ratio median over rounds) =="
     );
     println!(
-        "{:<16} {:<14} {:>14} {:>9} {:>9}",
-        "scenario", "server", "events/s", "x axum", "x lab"
+        "{:<16} {:<14} {:>14} {:>9} {:>9} {:>9}",
+        "scenario", "server", "events/s", "x axum", "x lab", "x hand"
     );
     for (label, connections, events) in [
         ("1 connection", 1, single),
@@ -66,14 +68,20 @@ fn main() {
         let times = paired_rounds(runs, &mut runs_of);
         let of = |peer: Server| &times[Server::ALL.iter().position(|s| *s == peer).unwrap_or(0)];
         let (axum, lab) = (of(Server::Axum), of(Server::ActixWebLab));
+        // Each server's own hand-written body: ours as a fraction of it.
+        let hand = |server: Server| match server {
+            Server::OursActix | Server::ActixWebLab | Server::HandActix => of(Server::HandActix),
+            _ => of(Server::HandAxum),
+        };
         let total = (connections as u64 * events) as f64;
         for (server, own) in Server::ALL.iter().zip(&times) {
             println!(
-                "{label:<16} {:<14} {:>14} {:>8.2}x {:>8.2}x",
+                "{label:<16} {:<14} {:>14} {:>8.2}x {:>8.2}x {:>8.2}x",
                 server.name(),
                 rate(total / median(own.clone()), "ev"),
                 median_ratio(axum, own),
-                median_ratio(lab, own)
+                median_ratio(lab, own),
+                median_ratio(hand(*server), own)
             );
         }
     }

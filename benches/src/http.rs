@@ -23,15 +23,21 @@ pub enum Server {
     OursActix,
     /// actix-web-lab's `Sse` on actix-web's server.
     ActixWebLab,
+    /// The hand-written body ([`crate::hand`]) on axum's server.
+    HandAxum,
+    /// The hand-written body on actix-web's server.
+    HandActix,
 }
 
 impl Server {
     /// Every server, in report order.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 6] = [
         Self::OursAxum,
         Self::OursActix,
         Self::Axum,
         Self::ActixWebLab,
+        Self::HandAxum,
+        Self::HandActix,
     ];
 
     /// The server's name in reports.
@@ -42,6 +48,8 @@ impl Server {
             Self::OursActix => "ours-actix",
             Self::Axum => "axum",
             Self::ActixWebLab => "actix-web-lab",
+            Self::HandAxum => "hand-axum",
+            Self::HandActix => "hand-actix",
         }
     }
 
@@ -60,8 +68,10 @@ impl Server {
         listener.set_nonblocking(true).expect("nonblocking");
         let addr = listener.local_addr().expect("address");
         match self {
-            Self::OursAxum | Self::Axum => start_axum(self, listener, addr),
-            Self::OursActix | Self::ActixWebLab => start_actix(self, listener, addr),
+            Self::OursAxum | Self::Axum | Self::HandAxum => start_axum(self, listener, addr),
+            Self::OursActix | Self::ActixWebLab | Self::HandActix => {
+                start_actix(self, listener, addr)
+            }
         }
     }
 }
@@ -119,6 +129,17 @@ fn start_axum(server: Server, listener: TcpListener, addr: SocketAddr) -> Runnin
                             .into_response()
                         }),
                     ),
+                Server::HandAxum => axum::Router::new()
+                    .route(
+                        "/sse/{n}",
+                        get(|Path(n): Path<u64>| async move {
+                            event_stream(axum::body::Body::new(crate::hand::small(n, false)))
+                        }),
+                    )
+                    .route(
+                        "/idle",
+                        get(|| async { event_stream(axum::body::Body::new(crate::hand::idle())) }),
+                    ),
                 _ => axum::Router::new()
                     .route(
                         "/sse/{n}",
@@ -164,6 +185,17 @@ fn start_axum(server: Server, listener: TcpListener, addr: SocketAddr) -> Runnin
     }
 }
 
+/// A `text/event-stream` response with `body`, as a hand-written handler
+/// would answer.
+fn event_stream(body: axum::body::Body) -> axum::response::Response {
+    let mut response = axum::response::Response::new(body);
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/event-stream"),
+    );
+    response
+}
+
 fn start_actix(server: Server, listener: TcpListener, addr: SocketAddr) -> Running {
     use actix_web::{App, HttpResponse, HttpServer, Responder, web};
 
@@ -187,6 +219,18 @@ fn start_actix(server: Server, listener: TcpListener, addr: SocketAddr) -> Runni
             Result<actix_web_lab::sse::Event, Infallible>,
         >())
     }
+    async fn hand(n: web::Path<u64>) -> HttpResponse<impl actix_web::body::MessageBody> {
+        HttpResponse::Ok()
+            .content_type("text/event-stream")
+            .message_body(crate::hand::small(n.into_inner(), false))
+            .expect("a response")
+    }
+    async fn hand_idle() -> HttpResponse<impl actix_web::body::MessageBody> {
+        HttpResponse::Ok()
+            .content_type("text/event-stream")
+            .message_body(crate::hand::idle())
+            .expect("a response")
+    }
     async fn not_found() -> HttpResponse {
         HttpResponse::NotFound().finish()
     }
@@ -201,6 +245,9 @@ fn start_actix(server: Server, listener: TcpListener, addr: SocketAddr) -> Runni
                     Server::OursActix => app
                         .route("/sse/{n}", web::get().to(ours))
                         .route("/idle", web::get().to(ours_idle)),
+                    Server::HandActix => app
+                        .route("/sse/{n}", web::get().to(hand))
+                        .route("/idle", web::get().to(hand_idle)),
                     _ => app
                         .route("/sse/{n}", web::get().to(lab))
                         .route("/idle", web::get().to(lab_idle)),

@@ -11,6 +11,7 @@
 //! | `ours-actix` | `sse_actix::ServerSentEvents` → actix `SseBody` |
 //! | `axum` | axum 0.8's `Sse` → its response body |
 //! | `actix-web-lab` | actix-web-lab's `Sse` (its `MessageBody`) |
+//! | `hand` | [`hand::HandBody`]: the limit, a hand-written coalescing body |
 
 use core::convert::Infallible;
 use core::pin::Pin;
@@ -26,6 +27,7 @@ use sse_core::format::Text;
 use sse_core::{EventId, EventType, SseItem};
 
 pub mod fanout;
+pub mod hand;
 pub mod http;
 pub mod report;
 pub mod wire;
@@ -37,7 +39,7 @@ pub const TICK: &str = "tick";
 pub const SMALL_DATA: &str = "The quick brown fox jumps over the lazy dog; pack my box with five dozen liquor jugs, 0123456789ABCD";
 
 /// How many JSON values the `json` source cycles through.
-const JSON_POOL: usize = 1024;
+pub(crate) const JSON_POOL: usize = 1024;
 
 /// The size of one `large` event's data.
 pub const LARGE_SIZE: usize = 64 * 1024;
@@ -188,16 +190,19 @@ pub enum Imp {
     Axum,
     /// actix-web-lab's `Sse`.
     ActixWebLab,
+    /// The limit: a hand-written coalescing body ([`hand`]).
+    Hand,
 }
 
 impl Imp {
     /// Every implementation, in report order.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::OursAxum,
         Self::OursHyper,
         Self::OursActix,
         Self::Axum,
         Self::ActixWebLab,
+        Self::Hand,
     ];
 
     /// The implementation's name in reports.
@@ -209,6 +214,7 @@ impl Imp {
             Self::OursActix => "ours-actix",
             Self::Axum => "axum",
             Self::ActixWebLab => "actix-web-lab",
+            Self::Hand => "hand",
         }
     }
 
@@ -219,6 +225,9 @@ impl Imp {
     pub fn run(self, workload: Workload, events: u64) -> u64 {
         let pending = workload == Workload::Pending;
         match (self, workload) {
+            (Self::Hand, Workload::Json) => drain_http(hand::json(events)),
+            (Self::Hand, Workload::Large) => drain_http(hand::large(events)),
+            (Self::Hand, _) => drain_http(hand::small(events, pending)),
             (Self::OursAxum, Workload::Json) => {
                 let body = sse_axum::ServerSentEvents::json(ours_json(events), None);
                 drain_http(body.into_response().into_body())
@@ -444,6 +453,22 @@ pub fn reference_output(workload: Workload, events: u64) -> Vec<u8> {
     };
     let mut out = Vec::new();
     drain_http_with(body.into_body(), |data| out.extend_from_slice(&data));
+    out
+}
+
+/// The hand-written body's output for `events` events of `workload`, every
+/// byte: the bench asserts that it is [`reference_output`].
+#[must_use]
+pub fn hand_output(workload: Workload, events: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut each = |data: Bytes| out.extend_from_slice(&data);
+    match workload {
+        Workload::Json => drain_http_with(hand::json(events), &mut each),
+        Workload::Large => drain_http_with(hand::large(events), &mut each),
+        Workload::Small | Workload::Pending => {
+            drain_http_with(hand::small(events, false), &mut each);
+        }
+    }
     out
 }
 

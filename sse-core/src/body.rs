@@ -12,12 +12,14 @@ use pin_project_lite::pin_project;
 
 use crate::error::Error;
 use crate::format::Formatter;
-use crate::keep_alive::{KeepAliveStream, Timer};
+use crate::keep_alive::{Ticker, Timer};
 use crate::options::{ErrorHook, Options};
 use crate::stream::{EventStream, IntoSseFrame};
 
-type SendStream = Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>;
-type LocalStream = Pin<Box<dyn Stream<Item = Result<Bytes, Error>>>>;
+/// A boxed pipeline: the encoded stream and the error policy, polled
+/// through one virtual call per chunk.
+type SendPipeline = Pin<Box<dyn Chunks + Send>>;
+type LocalPipeline = Pin<Box<dyn Chunks>>;
 
 /// A finished `text/event-stream` body: a stream of chunks, ready to be
 /// wrapped in a framework's body type. The adapters build one per
@@ -35,7 +37,9 @@ type LocalStream = Pin<Box<dyn Stream<Item = Result<Bytes, Error>>>>;
 ///   body is, so a source learns at once that it is no longer needed.
 /// - Empty chunks are skipped.
 ///
-/// One allocation per response (the boxed stream), none per event.
+/// One allocation per response (the boxed pipeline), none per event. The
+/// body is one virtual call around the whole pipeline (encoder,
+/// keep-alive, error policy), inlined together behind it.
 ///
 /// With the `std` feature the body is `Sync` even when its source is not
 /// (it is only ever polled through `&mut`), so `http_body_util`'s
@@ -70,14 +74,19 @@ type LocalStream = Pin<Box<dyn Stream<Item = Result<Bytes, Error>>>>;
 /// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct EventBody {
-    inner: Ended<SyncSlot>,
+    /// `None` once ended: the pipeline, and the source with it, is dropped
+    /// at once.
+    inner: Option<SyncSlot>,
+    has_hook: bool,
 }
 
 /// An [`EventBody`] whose source need not be `Send`, for servers that poll
 /// each response on one thread (actix-web's workers, a tokio `LocalSet`).
 #[must_use = "streams do nothing unless polled"]
 pub struct LocalEventBody {
-    inner: Ended<LocalStream>,
+    /// `None` once ended.
+    inner: Option<LocalPipeline>,
+    has_hook: bool,
 }
 
 impl EventBody {
@@ -103,14 +112,27 @@ impl EventBody {
         S: Stream<Item = Result<Bytes, Error>> + Send + 'static,
     {
         Self {
-            inner: Ended::new(SyncSlot::new(Box::pin(stream)), options),
+            inner: Some(SyncSlot::new(Box::pin(Pipeline::new(stream, options)))),
+            has_hook: options.error_hook.is_some(),
         }
     }
 
     /// Whether the body has ended.
     #[must_use]
     pub const fn is_end_stream(&self) -> bool {
-        self.inner.stream.is_none()
+        self.inner.is_none()
+    }
+
+    #[inline]
+    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
+        let Some(slot) = self.inner.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let chunk = slot.get_mut().as_mut().poll_chunk(cx);
+        if let Poll::Ready(None) = chunk {
+            self.inner = None;
+        }
+        chunk
     }
 }
 
@@ -133,36 +155,56 @@ impl LocalEventBody {
         S: Stream<Item = Result<Bytes, Error>> + 'static,
     {
         Self {
-            inner: Ended::new(Box::pin(stream), options),
+            inner: Some(Box::pin(Pipeline::new(stream, options))),
+            has_hook: options.error_hook.is_some(),
         }
     }
 
     /// Whether the body has ended.
     #[must_use]
     pub const fn is_end_stream(&self) -> bool {
-        self.inner.stream.is_none()
+        self.inner.is_none()
+    }
+
+    #[inline]
+    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
+        let Some(pipeline) = self.inner.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let chunk = pipeline.as_mut().poll_chunk(cx);
+        if let Poll::Ready(None) = chunk {
+            self.inner = None;
+        }
+        chunk
     }
 }
 
-/// What the two bodies share but for their names: their chunks (through
-/// [`Ended`]) and their `Debug` output.
+/// What the two bodies share but for their names: their chunks and their
+/// `Debug` output.
 macro_rules! body_impls {
     ($($body:ident),+) => {$(
         impl Stream for $body {
             type Item = Bytes;
 
+            #[inline]
             fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
-                self.inner.poll_next(cx)
+                self.poll_chunk(cx)
             }
 
             fn size_hint(&self) -> (usize, Option<usize>) {
-                self.inner.size_hint()
+                match &self.inner {
+                    Some(_) => (0, None),
+                    None => (0, Some(0)),
+                }
             }
         }
 
         impl fmt::Debug for $body {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                self.inner.debug(stringify!($body), f)
+                f.debug_struct(stringify!($body))
+                    .field("ended", &self.inner.is_none())
+                    .field("error_hook", &self.has_hook)
+                    .finish_non_exhaustive()
             }
         }
     )+};
@@ -170,42 +212,85 @@ macro_rules! body_impls {
 
 body_impls!(EventBody, LocalEventBody);
 
-/// Holds [`EventBody`]'s stream so that the body is `Sync` without the
-/// stream being so: the stream is only ever reached through `&mut`, which a
+/// Holds [`EventBody`]'s pipeline so that the body is `Sync` without the
+/// pipeline being so: it is only ever reached through `&mut`, which a
 /// `Mutex` hands out without locking (`Mutex::get_mut`). Without `std`
 /// there is no `Mutex`, and the body is only `Send`.
 struct SyncSlot {
     #[cfg(feature = "std")]
-    stream: std::sync::Mutex<SendStream>,
+    pipeline: std::sync::Mutex<SendPipeline>,
     #[cfg(not(feature = "std"))]
-    stream: SendStream,
+    pipeline: SendPipeline,
 }
 
 impl SyncSlot {
-    fn new(stream: SendStream) -> Self {
+    fn new(pipeline: SendPipeline) -> Self {
         Self {
             #[cfg(feature = "std")]
-            stream: std::sync::Mutex::new(stream),
+            pipeline: std::sync::Mutex::new(pipeline),
             #[cfg(not(feature = "std"))]
+            pipeline,
+        }
+    }
+
+    #[inline]
+    fn get_mut(&mut self) -> &mut SendPipeline {
+        // Never locked, so never poisoned; a poisoned one is used as is.
+        #[cfg(feature = "std")]
+        let pipeline = self
+            .pipeline
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        #[cfg(not(feature = "std"))]
+        let pipeline = &mut self.pipeline;
+        pipeline
+    }
+}
+
+/// What a body polls behind its one virtual call: the next chunk, or the
+/// end (after an error, reported).
+trait Chunks {
+    fn poll_chunk(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Bytes>>;
+}
+
+pin_project! {
+    /// The error policy around a stream of chunks, written once for both
+    /// bodies: empty chunks are skipped, an error ends the stream cleanly
+    /// and is reported. The body drops the pipeline when it ends.
+    struct Pipeline<St> {
+        #[pin]
+        stream: St,
+        hook: Option<ErrorHook>,
+    }
+}
+
+impl<St> Pipeline<St> {
+    fn new(stream: St, options: &Options) -> Self {
+        Self {
             stream,
+            hook: options.error_hook.clone(),
         }
     }
 }
 
-impl Stream for SyncSlot {
-    type Item = Result<Bytes, Error>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        // Never locked, so never poisoned; a poisoned one is used as is.
-        #[cfg(feature = "std")]
-        let stream = self
-            .get_mut()
-            .stream
-            .get_mut()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        #[cfg(not(feature = "std"))]
-        let stream = &mut self.get_mut().stream;
-        stream.as_mut().poll_next(cx)
+impl<St> Chunks for Pipeline<St>
+where
+    St: Stream<Item = Result<Bytes, Error>>,
+{
+    fn poll_chunk(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
+        let mut this = self.project();
+        loop {
+            match this.stream.as_mut().poll_next(cx) {
+                Poll::Ready(Some(Ok(chunk))) if chunk.is_empty() => {}
+                Poll::Ready(Some(Ok(chunk))) => return Poll::Ready(Some(chunk)),
+                Poll::Ready(Some(Err(err))) => {
+                    report(this.hook.as_deref(), &err);
+                    return Poll::Ready(None);
+                }
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
     }
 }
 
@@ -223,11 +308,12 @@ where
     let stream = EventStream::new(source, formatter)
         .with_options(options)
         .with_shutdown(ShutdownSignal::of(options));
-    match &options.keep_alive {
-        None => Assembled::Plain { inner: stream },
-        Some(keep_alive) => Assembled::KeepAlive {
-            inner: KeepAliveStream::new(stream, timer, keep_alive),
-        },
+    Assembled {
+        inner: stream,
+        ticker: options
+            .keep_alive
+            .as_ref()
+            .map(|keep_alive| Ticker::new(timer, keep_alive)),
     }
 }
 
@@ -264,6 +350,7 @@ impl ShutdownSignal {
 impl Future for ShutdownSignal {
     type Output = ();
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         match self.project().inner.as_pin_mut() {
             Some(signal) => signal.poll(cx),
@@ -273,11 +360,12 @@ impl Future for ShutdownSignal {
 }
 
 pin_project! {
-    /// The encoded stream, with or without keep-alive.
-    #[project = AssembledProj]
-    enum Assembled<St, T: Timer> {
-        Plain { #[pin] inner: St },
-        KeepAlive { #[pin] inner: KeepAliveStream<St, T> },
+    /// The encoded stream, with keep-alive when on: one call of the
+    /// encoder's poll, inlined here.
+    struct Assembled<St, T: Timer> {
+        #[pin]
+        inner: St,
+        ticker: Option<Ticker<T>>,
     }
 }
 
@@ -288,68 +376,24 @@ where
 {
     type Item = Result<Bytes, Error>;
 
+    #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        match self.project() {
-            AssembledProj::Plain { inner } => inner.poll_next(cx),
-            AssembledProj::KeepAlive { inner } => inner.poll_next(cx),
+        let this = self.project();
+        if let Some(ticker) = this.ticker.as_mut() {
+            ticker.start();
         }
-    }
-}
-
-/// The error policy, written once for both bodies: the stream is dropped
-/// at its end, an error ends it cleanly and is reported.
-struct Ended<B> {
-    /// `None` once ended.
-    stream: Option<B>,
-    hook: Option<ErrorHook>,
-}
-
-impl<B> Ended<B> {
-    fn new(stream: B, options: &Options) -> Self {
-        Self {
-            stream: Some(stream),
-            hook: options.error_hook.clone(),
-        }
-    }
-
-    fn debug(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct(name)
-            .field("ended", &self.stream.is_none())
-            .field("error_hook", &self.hook.is_some())
-            .finish_non_exhaustive()
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        match &self.stream {
-            Some(_) => (0, None),
-            None => (0, Some(0)),
-        }
-    }
-}
-
-impl<B> Ended<B>
-where
-    B: Stream<Item = Result<Bytes, Error>> + Unpin,
-{
-    fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
-        let Some(stream) = self.stream.as_mut() else {
-            return Poll::Ready(None);
-        };
-        loop {
-            match Pin::new(&mut *stream).poll_next(cx) {
-                Poll::Ready(Some(Ok(chunk))) if chunk.is_empty() => {}
-                Poll::Ready(Some(Ok(chunk))) => return Poll::Ready(Some(chunk)),
-                Poll::Ready(Some(Err(err))) => {
-                    self.stream = None;
-                    report(self.hook.as_deref(), &err);
-                    return Poll::Ready(None);
+        match this.inner.poll_next(cx) {
+            Poll::Ready(Some(chunk)) => {
+                if let Some(ticker) = this.ticker.as_mut() {
+                    ticker.chunk_sent();
                 }
-                Poll::Ready(None) => {
-                    self.stream = None;
-                    return Poll::Ready(None);
-                }
-                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(chunk))
             }
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => match this.ticker.as_mut() {
+                Some(ticker) => ticker.poll_idle(cx).map(|comment| Some(Ok(comment))),
+                None => Poll::Pending,
+            },
         }
     }
 }
@@ -375,12 +419,12 @@ impl http_body::Body for EventBody {
 
     /// The next chunk as one data frame. Never an error: an error of the
     /// source ends the body cleanly (see the type's docs).
+    #[inline]
     fn poll_frame(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
-        self.inner
-            .poll_next(cx)
+        self.poll_chunk(cx)
             .map(|chunk| chunk.map(|chunk| Ok(http_body::Frame::data(chunk))))
     }
 

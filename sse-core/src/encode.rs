@@ -121,13 +121,22 @@ impl<F> Encoder<F> {
         F: Formatter<T>,
     {
         let out = self.encode_head(item, out)?;
+        let buf = &mut *out.buf;
         if let Some(id) = item.id() {
-            put_field(out.buf, b"id: ", id.wire_bytes());
+            // The id's line and, most often, the empty line after it.
+            buf.reserve(id.wire_bytes().len() + 6);
+            buf.extend_from_slice(b"id: ");
+            id.put_into(buf);
+            if item.retry().is_none() {
+                buf.extend_from_slice(b"\n\n");
+                return Ok(());
+            }
+            buf.put_u8(b'\n');
         }
         if let Some(retry) = item.retry() {
-            put_retry(out.buf, retry);
+            put_retry(buf, retry);
         }
-        out.buf.put_u8(b'\n');
+        buf.put_u8(b'\n');
         Ok(())
     }
 }
@@ -169,8 +178,10 @@ pub(crate) fn put_field(buf: &mut BytesMut, name: &[u8], value: &[u8]) {
 /// it the client's last event id without delivering an event (rules E11,
 /// D8).
 pub(crate) fn encode_id(id: &EventId, buf: &mut BytesMut) {
-    put_field(buf, b"id: ", id.wire_bytes());
-    buf.put_u8(b'\n');
+    buf.reserve(id.wire_bytes().len() + 6);
+    buf.extend_from_slice(b"id: ");
+    id.put_into(buf);
+    buf.extend_from_slice(b"\n\n");
 }
 
 /// Appends `retry: <whole milliseconds>` (rule E6).

@@ -282,6 +282,12 @@ impl EventId {
         Self::new(value).ok()
     }
 
+    /// Appends the id's bytes to `buf`, as the encoder writes them.
+    #[inline(always)]
+    pub(crate) fn put_into(&self, buf: &mut bytes::BytesMut) {
+        self.0.put_into(buf);
+    }
+
     /// The id as a number, when it is the decimal form of one, as the ids
     /// made from integers (`EventId::from(7_u64)`) are: the
     /// way a resuming handler reads `Last-Event-ID`. No sign, no leading
@@ -315,28 +321,46 @@ impl EventId {
 /// `n` in decimal, as an inline value.
 ///
 /// The digits are worked out in registers, eight at a time, and stored as
-/// three fixed-position words: no digit is written to memory on its own.
+/// fixed-position words: no digit is written to memory on its own.
 /// Written a pair at a time, the digits were stored as 2-byte pieces, and a
 /// copy of the id soon after (the item moving to where the stream reads
-/// it) had to wait for every piece (a failed store forward).
+/// it) had to wait for every piece (a failed store forward). Where the
+/// digits start is read off the top word (its leading `'0'` bytes), not
+/// worked out from a logarithm.
 #[inline]
 fn inline_decimal(n: u64) -> SharedStr {
     const E8: u64 = 100_000_000;
     const E16: u64 = E8 * E8;
     let mut bytes = [b'0'; DIGITS];
-    if n < E8 {
-        // Most ids: one word of digits.
-        bytes[12..].copy_from_slice(&eight_digits(n).to_le_bytes());
+    let start = if n < E8 {
+        // Most ids: one word of digits; `0` keeps its last digit.
+        let low = eight_digits(n);
+        bytes[12..].copy_from_slice(&low.to_le_bytes());
+        12 + leading_zeros(low).min(7)
+    } else if n < E16 {
+        let (high, low) = (eight_digits(n / E8), eight_digits(n % E8));
+        bytes[4..12].copy_from_slice(&high.to_le_bytes());
+        bytes[12..].copy_from_slice(&low.to_le_bytes());
+        4 + leading_zeros(high)
     } else {
         let (top, rest) = (n / E16, n % E16);
         // `top <= 1844`: four digits.
-        bytes[..4].copy_from_slice(&four_digits(top).to_le_bytes());
+        let top = four_digits(top);
+        bytes[..4].copy_from_slice(&top.to_le_bytes());
         bytes[4..12].copy_from_slice(&eight_digits(rest / E8).to_le_bytes());
         bytes[12..].copy_from_slice(&eight_digits(rest % E8).to_le_bytes());
-    }
-    let len = n.checked_ilog10().map_or(1, |log| log as usize + 1);
-    // `len <= DIGITS = 20`, so the cast is exact.
-    SharedStr::Digits(DigitBytes::new((DIGITS - len) as u8, bytes))
+        leading_zeros(u64::from(top))
+    };
+    // `start < DIGITS = 20`, so the cast is exact.
+    SharedStr::Digits(DigitBytes::new(start as u8, bytes))
+}
+
+/// How many `'0'` bytes lead a word of ASCII digits (most significant
+/// first in memory): 8 for a word of zeros.
+#[inline(always)]
+const fn leading_zeros(digits: u64) -> usize {
+    // In little-endian order the leading digits are the low bytes.
+    ((digits ^ 0x3030_3030_3030_3030).trailing_zeros() / 8) as usize
 }
 
 /// The eight decimal digits of `x < 10^8` as ASCII, most significant in
@@ -460,6 +484,27 @@ mod tests {
             let m = x >> (x % 64);
             assert_eq!(EventId::from(m), m.to_string().as_str());
         }
+    }
+
+    #[test]
+    fn ids_from_numbers_are_written_whole() {
+        // `put_into` writes short numbers as one word and cuts it back:
+        // every length, after bytes already in the buffer.
+        let mut n = 1_u64;
+        let mut numbers = alloc::vec![0, u64::MAX];
+        while let Some(next) = n.checked_mul(10) {
+            numbers.extend([n - 1, n, n + 1, next - 1]);
+            n = next;
+        }
+        for m in numbers {
+            let mut buf = bytes::BytesMut::from(&b"id: "[..]);
+            EventId::from(m).put_into(&mut buf);
+            buf.extend_from_slice(b"\n");
+            assert_eq!(&buf[..], alloc::format!("id: {m}\n").as_bytes());
+        }
+        let mut buf = bytes::BytesMut::new();
+        EventId::from_static("static").put_into(&mut buf);
+        assert_eq!(&buf[..], b"static");
     }
 
     #[test]

@@ -103,15 +103,73 @@ pin_project! {
     pub struct KeepAliveStream<S, T: Timer> {
         #[pin]
         inner: S,
-        // Made at the first poll; boxed so that it can be made then.
-        sleep: Option<Pin<Box<T::Sleep>>>,
-        timer: T,
-        interval: Duration,
-        comment: Bytes,
-        // Ticks still to come before the next comment: a chunk or a
-        // comment sets two (the tick that ends the current half interval,
-        // then one quiet one), and every tick takes one.
-        ticks_due: u8,
+        ticker: Ticker<T>,
+    }
+}
+
+/// The keep-alive timer of a stream: when the next comment is due.
+pub(crate) struct Ticker<T: Timer> {
+    // Made at the first poll; boxed so that it can be made then.
+    sleep: Option<Pin<Box<T::Sleep>>>,
+    timer: T,
+    interval: Duration,
+    // Half the interval.
+    tick: Duration,
+    comment: Bytes,
+    // Ticks still to come before the next comment: a chunk or a comment
+    // sets two (the tick that ends the current half interval, then one
+    // quiet one), and every tick takes one.
+    ticks_due: u8,
+}
+
+impl<T: Timer> Ticker<T> {
+    pub(crate) fn new(timer: T, keep_alive: &KeepAlive) -> Self {
+        let interval = keep_alive.interval();
+        Self {
+            sleep: None,
+            timer,
+            interval,
+            tick: interval / 2,
+            comment: keep_alive.encoded_comment(),
+            ticks_due: 2,
+        }
+    }
+
+    /// Starts the timer, at the stream's first poll.
+    #[inline]
+    pub(crate) fn start(&mut self) {
+        if self.sleep.is_none() {
+            self.sleep = Some(Box::pin(self.timer.sleep(self.tick)));
+        }
+    }
+
+    /// A chunk went out: the connection is not idle.
+    #[inline]
+    pub(crate) const fn chunk_sent(&mut self) {
+        self.ticks_due = 2;
+    }
+
+    /// The stream is pending: the comment, if one is due, or `Pending`
+    /// with the waker registered for the next tick.
+    pub(crate) fn poll_idle(&mut self, cx: &mut Context<'_>) -> Poll<Bytes> {
+        self.start();
+        let Some(sleep) = self.sleep.as_mut() else {
+            return Poll::Pending;
+        };
+        loop {
+            // Polling the re-armed sleep registers the waker for the next
+            // tick. At most two turns: a zero interval makes every sleep
+            // ready at once.
+            if sleep.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            self.timer.reset(sleep.as_mut(), self.tick);
+            self.ticks_due = self.ticks_due.saturating_sub(1);
+            if self.ticks_due == 0 {
+                self.ticks_due = 2;
+                return Poll::Ready(self.comment.clone());
+            }
+        }
     }
 }
 
@@ -120,18 +178,14 @@ impl<S, T: Timer> KeepAliveStream<S, T> {
     /// idle for about its interval (never longer), timed by `timer`.
     pub fn new(inner: S, timer: T, keep_alive: &KeepAlive) -> Self {
         Self {
-            sleep: None,
             inner,
-            timer,
-            interval: keep_alive.interval(),
-            comment: keep_alive.encoded_comment(),
-            ticks_due: 2,
+            ticker: Ticker::new(timer, keep_alive),
         }
     }
 
     /// The idle interval.
     pub const fn interval(&self) -> Duration {
-        self.interval
+        self.ticker.interval
     }
 
     /// The wrapped stream.
@@ -158,8 +212,8 @@ impl<S, T: Timer> KeepAliveStream<S, T> {
 impl<S, T: Timer> fmt::Debug for KeepAliveStream<S, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KeepAliveStream")
-            .field("interval", &self.interval)
-            .field("comment", &self.comment)
+            .field("interval", &self.ticker.interval)
+            .field("comment", &self.ticker.comment)
             .finish_non_exhaustive()
     }
 }
@@ -171,32 +225,17 @@ where
 {
     type Item = Result<Bytes, E>;
 
+    #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.project();
-        let (timer, tick) = (&*this.timer, *this.interval / 2);
-        let sleep = this
-            .sleep
-            .get_or_insert_with(|| Box::pin(timer.sleep(tick)));
+        this.ticker.start();
         match this.inner.poll_next(cx) {
             Poll::Ready(Some(chunk)) => {
-                *this.ticks_due = 2;
+                this.ticker.chunk_sent();
                 Poll::Ready(Some(chunk))
             }
             Poll::Ready(None) => Poll::Ready(None),
-            Poll::Pending => loop {
-                // Polling the re-armed sleep registers the waker for the
-                // next tick. At most two turns: a zero interval makes every
-                // sleep ready at once.
-                if sleep.as_mut().poll(cx).is_pending() {
-                    return Poll::Pending;
-                }
-                timer.reset(sleep.as_mut(), tick);
-                *this.ticks_due = this.ticks_due.saturating_sub(1);
-                if *this.ticks_due == 0 {
-                    *this.ticks_due = 2;
-                    return Poll::Ready(Some(Ok(this.comment.clone())));
-                }
-            },
+            Poll::Pending => this.ticker.poll_idle(cx).map(|comment| Some(Ok(comment))),
         }
     }
 
