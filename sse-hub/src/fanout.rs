@@ -16,8 +16,8 @@ use std::task::{Context, Poll};
 
 use futures_core::Stream;
 use sse_core::EncodedEvent;
-use tokio_stream::wrappers::BroadcastStream;
-use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
+use tokio_util::sync::ReusableBoxFuture;
 
 use crate::backend::BoxFuture;
 use crate::error::HubError;
@@ -61,7 +61,7 @@ pub(crate) trait CatchUp: Send + Sync + 'static {
 pub(crate) struct Subscriber<C: CatchUp> {
     replay: VecDeque<EncodedEvent>,
     cursor: u128,
-    live: Option<BroadcastStream<Entry>>,
+    live: Option<LiveRing>,
     catching_up: Option<BoxFuture<'static, Result<Page, HubError>>>,
     backend: Arc<C>,
     done: bool,
@@ -74,7 +74,7 @@ impl<C: CatchUp> Subscriber<C> {
         Self {
             replay: page.events,
             cursor: page.cursor,
-            live: Some(BroadcastStream::new(page.live)),
+            live: Some(LiveRing::new(page.live)),
             catching_up: None,
             backend,
             done: false,
@@ -101,7 +101,7 @@ impl<C: CatchUp> Stream for Subscriber<C> {
                     Poll::Ready(Ok(page)) => {
                         this.replay = page.events;
                         this.cursor = this.cursor.max(page.cursor);
-                        this.live = Some(BroadcastStream::new(page.live));
+                        this.live = Some(LiveRing::new(page.live));
                     }
                     Poll::Ready(Err(err)) => {
                         tracing::warn!(error = %err, "sse-hub: a subscriber could not catch up; its stream ends");
@@ -116,7 +116,7 @@ impl<C: CatchUp> Stream for Subscriber<C> {
                 this.done = true;
                 continue;
             };
-            match Pin::new(live).poll_next(cx) {
+            match live.poll_recv(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Some(Ok(entry))) => {
                     if entry.last {
@@ -130,7 +130,7 @@ impl<C: CatchUp> Stream for Subscriber<C> {
                         return Poll::Ready(Some(entry.event));
                     }
                 }
-                Poll::Ready(Some(Err(BroadcastStreamRecvError::Lagged(_)))) => {
+                Poll::Ready(Some(Err(Lagged))) => {
                     this.backend.lagged();
                     this.live = None;
                     this.catching_up = Some(Arc::clone(&this.backend).catch_up(this.cursor));
@@ -138,5 +138,74 @@ impl<C: CatchUp> Stream for Subscriber<C> {
                 Poll::Ready(None) => this.done = true,
             }
         }
+    }
+}
+
+/// A subscriber fell a whole ring behind.
+struct Lagged;
+
+type Received = (Result<Entry, RecvError>, broadcast::Receiver<Entry>);
+
+async fn recv(mut receiver: broadcast::Receiver<Entry>) -> Received {
+    let received = receiver.recv().await;
+    (received, receiver)
+}
+
+/// A subscriber's place on the ring. While a burst lasts, what is already
+/// on the ring is taken with `try_recv`, no future involved; an empty ring
+/// parks the subscriber on a `recv` future, whose box is made once and
+/// reused. Right after a wake the ring is usually empty again, so the
+/// future is armed first then, and `try_recv` is tried only once an armed
+/// future found an entry at once (a burst).
+struct LiveRing {
+    /// `None` while the receiver waits inside `waiting`.
+    receiver: Option<broadcast::Receiver<Entry>>,
+    waiting: Option<ReusableBoxFuture<'static, Received>>,
+    /// In a burst: try the ring before arming a future.
+    eager: bool,
+}
+
+impl LiveRing {
+    fn new(receiver: broadcast::Receiver<Entry>) -> Self {
+        Self {
+            receiver: Some(receiver),
+            waiting: None,
+            eager: true,
+        }
+    }
+
+    /// The next entry; `None` once the ring is closed.
+    fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Entry, Lagged>>> {
+        let mut armed_now = false;
+        if let Some(mut receiver) = self.receiver.take() {
+            if self.eager {
+                let tried = receiver.try_recv();
+                if !matches!(tried, Err(TryRecvError::Empty)) {
+                    self.receiver = Some(receiver);
+                    return Poll::Ready(match tried {
+                        Ok(entry) => Some(Ok(entry)),
+                        Err(TryRecvError::Lagged(_)) => Some(Err(Lagged)),
+                        Err(_) => None,
+                    });
+                }
+            }
+            match &mut self.waiting {
+                Some(waiting) => waiting.set(recv(receiver)),
+                None => self.waiting = Some(ReusableBoxFuture::new(recv(receiver))),
+            }
+            armed_now = true;
+        }
+        let Some(waiting) = &mut self.waiting else {
+            return Poll::Ready(None);
+        };
+        let (received, receiver) = std::task::ready!(waiting.poll(cx));
+        self.receiver = Some(receiver);
+        // Found at once by a future just armed: more may be waiting.
+        self.eager = armed_now;
+        Poll::Ready(match received {
+            Ok(entry) => Some(Ok(entry)),
+            Err(RecvError::Lagged(_)) => Some(Err(Lagged)),
+            Err(RecvError::Closed) => None,
+        })
     }
 }
