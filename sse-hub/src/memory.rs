@@ -42,7 +42,7 @@ const SWEEP_EVERY: Duration = Duration::from_secs(1);
 /// buffer, sent as it is to every subscriber) plus about 80 bytes of
 /// bookkeeping; a topic with subscribers holds a live ring of
 /// [`live_buffer`](HubConfig::with_live_buffer) slots (about 100 bytes
-/// each); an idle subscriber holds its place on the ring: about 260 bytes
+/// each); an idle subscriber holds its place on the ring: about 300 bytes
 /// of heap in four blocks, plus the response body around it (measured by
 /// `cargo run --release -p benches --bin fanout_figures`).
 ///
