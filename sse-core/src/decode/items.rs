@@ -12,7 +12,7 @@ use core::time::Duration;
 use futures_core::Stream;
 use pin_project_lite::pin_project;
 
-use super::stream::{Fed, Feed, poll_feed};
+use super::stream::{Feed, poll_decoded};
 use super::{Decoded, Decoder, Event, EventTooLarge};
 use crate::error::BoxError;
 use crate::field::{EventId, EventType};
@@ -305,12 +305,19 @@ impl<P: ItemParser<T>, T> ItemDecoder<P, T> {
 }
 
 impl<P: ItemParser<T>, T> Feed for ItemDecoder<P, T> {
+    type Output = SseItem<T>;
+    type Error = ItemError;
+
     fn feed(&mut self, chunk: &[u8]) {
         self.decoder.feed(chunk);
     }
 
     fn reset(&mut self) {
         self.decoder.reset();
+    }
+
+    fn next_result(&mut self) -> Option<Result<SseItem<T>, ItemError>> {
+        self.next()
     }
 }
 
@@ -523,24 +530,14 @@ where
     type Item = Result<SseItem<T>, ItemStreamError<E>>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let mut this = self.project();
-        loop {
-            if let Some(next) = this.decoder.next() {
-                return Poll::Ready(Some(next.map_err(ItemStreamError::Item)));
-            }
-            if *this.ended {
-                return Poll::Ready(None);
-            }
-            match poll_feed(this.inner.as_mut(), cx, this.decoder) {
-                Fed::Chunk => {}
-                Fed::End(failed) => {
-                    *this.ended = true;
-                    if let Some(err) = failed {
-                        return Poll::Ready(Some(Err(ItemStreamError::Source(err))));
-                    }
-                }
-                Fed::Pending => return Poll::Pending,
-            }
-        }
+        let this = self.project();
+        poll_decoded(
+            this.inner,
+            cx,
+            this.decoder,
+            this.ended,
+            ItemStreamError::Item,
+            ItemStreamError::Source,
+        )
     }
 }

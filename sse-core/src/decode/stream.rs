@@ -91,24 +91,20 @@ impl<S> DecodeStream<S> {
     }
 }
 
-/// What one poll of a byte stream did for the decoder it feeds.
-pub(super) enum Fed<E> {
-    /// A chunk went into the decoder: look for results, then poll again.
-    Chunk,
-    /// The byte stream ended or failed: the decoder was reset (rule D9),
-    /// and nothing more comes.
-    End(Option<E>),
-    /// Nothing yet.
-    Pending,
-}
-
-/// A decoder that a byte stream feeds.
+/// A decoder that a byte stream feeds, and what it hands out.
 pub(super) trait Feed {
+    type Output;
+    type Error;
+
     fn feed(&mut self, chunk: &[u8]);
     fn reset(&mut self);
+    fn next_result(&mut self) -> Option<Result<Self::Output, Self::Error>>;
 }
 
 impl Feed for Decoder {
+    type Output = Decoded;
+    type Error = EventTooLarge;
+
     fn feed(&mut self, chunk: &[u8]) {
         Decoder::feed(self, chunk);
     }
@@ -116,39 +112,56 @@ impl Feed for Decoder {
     fn reset(&mut self) {
         Decoder::reset(self);
     }
+
+    fn next_result(&mut self) -> Option<Result<Decoded, EventTooLarge>> {
+        self.next()
+    }
 }
 
-/// Polls `inner` once, feeding a chunk to `decoder` or, at the end,
-/// resetting it: the part of [`DecodeStream`] and
-/// [`ItemStream`](super::ItemStream) that reads bytes.
-pub(super) fn poll_feed<S, B, E>(
-    inner: Pin<&mut S>,
+/// The stream of [`DecodeStream`] and [`ItemStream`](super::ItemStream),
+/// written once: what the decoder has, else the next chunk fed to it; at
+/// the end of the byte stream the decoder is reset (rule D9), and a failed
+/// byte stream is reported once, as the last item.
+pub(super) fn poll_decoded<S, B, E, D, Z>(
+    mut inner: Pin<&mut S>,
     cx: &mut Context<'_>,
-    decoder: &mut impl Feed,
-) -> Fed<E>
+    decoder: &mut D,
+    ended: &mut bool,
+    decoder_error: fn(D::Error) -> Z,
+    source_error: fn(E) -> Z,
+) -> Poll<Option<Result<D::Output, Z>>>
 where
     S: Stream<Item = Result<B, E>>,
     B: Buf,
+    D: Feed,
 {
-    match inner.poll_next(cx) {
-        Poll::Ready(Some(Ok(mut chunk))) => {
-            while chunk.has_remaining() {
-                let bytes = chunk.chunk();
-                let n = bytes.len();
-                decoder.feed(bytes);
-                chunk.advance(n);
+    loop {
+        if let Some(next) = decoder.next_result() {
+            return Poll::Ready(Some(next.map_err(decoder_error)));
+        }
+        if *ended {
+            return Poll::Ready(None);
+        }
+        match inner.as_mut().poll_next(cx) {
+            Poll::Ready(Some(Ok(mut chunk))) => {
+                while chunk.has_remaining() {
+                    let bytes = chunk.chunk();
+                    let n = bytes.len();
+                    decoder.feed(bytes);
+                    chunk.advance(n);
+                }
             }
-            Fed::Chunk
+            Poll::Ready(Some(Err(err))) => {
+                *ended = true;
+                decoder.reset();
+                return Poll::Ready(Some(Err(source_error(err))));
+            }
+            Poll::Ready(None) => {
+                *ended = true;
+                decoder.reset();
+            }
+            Poll::Pending => return Poll::Pending,
         }
-        Poll::Ready(Some(Err(err))) => {
-            decoder.reset();
-            Fed::End(Some(err))
-        }
-        Poll::Ready(None) => {
-            decoder.reset();
-            Fed::End(None)
-        }
-        Poll::Pending => Fed::Pending,
     }
 }
 
@@ -160,24 +173,14 @@ where
     type Item = Result<Decoded, DecodeStreamError<E>>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let mut this = self.project();
-        loop {
-            if let Some(next) = this.decoder.next() {
-                return Poll::Ready(Some(next.map_err(DecodeStreamError::TooLarge)));
-            }
-            if *this.ended {
-                return Poll::Ready(None);
-            }
-            match poll_feed(this.inner.as_mut(), cx, this.decoder) {
-                Fed::Chunk => {}
-                Fed::End(failed) => {
-                    *this.ended = true;
-                    if let Some(err) = failed {
-                        return Poll::Ready(Some(Err(DecodeStreamError::Source(err))));
-                    }
-                }
-                Fed::Pending => return Poll::Pending,
-            }
-        }
+        let this = self.project();
+        poll_decoded(
+            this.inner,
+            cx,
+            this.decoder,
+            this.ended,
+            DecodeStreamError::TooLarge,
+            DecodeStreamError::Source,
+        )
     }
 }
