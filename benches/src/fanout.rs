@@ -105,6 +105,24 @@ pub fn naive_id(n: u64) -> EventId {
     EventId::new(format!("{:012x}.{n}", 0x5eed_u64)).expect("hex digits, a dot and digits")
 }
 
+/// `subscribers` naive bodies on `sender`, each polled once (to `Pending`).
+fn naive_bodies<T>(
+    sender: &broadcast::Sender<SseItem<T>>,
+    subscribers: usize,
+    cx: &mut Context<'_>,
+) -> Vec<EventStream<BroadcastStream<SseItem<T>>, Json>>
+where
+    T: serde::Serialize + Clone + Send + 'static,
+{
+    (0..subscribers)
+        .map(|_| {
+            let mut body = EventStream::new(BroadcastStream::new(sender.subscribe()), Json);
+            drain(&mut body, cx);
+            body
+        })
+        .collect()
+}
+
 /// Polls `body` until it is pending, adding up the bytes of its chunks.
 fn drain<B>(body: &mut B, cx: &mut Context<'_>) -> u64
 where
@@ -189,14 +207,7 @@ impl Fanout {
             }
             Design::Naive => {
                 let sender = broadcast::Sender::new(CAPACITY);
-                let bodies = (0..subscribers)
-                    .map(|_| {
-                        let mut body =
-                            EventStream::new(BroadcastStream::new(sender.subscribe()), Json);
-                        drain(&mut body, &mut cx);
-                        body
-                    })
-                    .collect();
+                let bodies = naive_bodies(&sender, subscribers, &mut cx);
                 Self::Naive {
                     sender,
                     bodies,
@@ -205,14 +216,7 @@ impl Fanout {
             }
             Design::NaiveArc => {
                 let sender = broadcast::Sender::new(CAPACITY);
-                let bodies = (0..subscribers)
-                    .map(|_| {
-                        let mut body =
-                            EventStream::new(BroadcastStream::new(sender.subscribe()), Json);
-                        drain(&mut body, &mut cx);
-                        body
-                    })
-                    .collect();
+                let bodies = naive_bodies(&sender, subscribers, &mut cx);
                 let pool = readings()
                     .iter()
                     .map(|reading| Arc::new(reading.clone()))

@@ -233,9 +233,7 @@ impl std::str::FromStr for HubSnapshot {
 
     fn from_str(s: &str) -> Result<Self, String> {
         let mut snapshot = Self::default();
-        for pair in s.split_whitespace() {
-            let (key, value) = pair.split_once('=').ok_or_else(|| s.to_owned())?;
-            let value: u64 = value.parse().map_err(|_| s.to_owned())?;
+        crate::server::parse_counters(s, |key, value| {
             match key {
                 "topics" => snapshot.topics = value,
                 "subscribers" => snapshot.subscribers = value,
@@ -243,9 +241,10 @@ impl std::str::FromStr for HubSnapshot {
                 "resets" => snapshot.resets = value,
                 "lagged" => snapshot.lagged = value,
                 "retained" => snapshot.retained = value,
-                _ => return Err(s.to_owned()),
+                _ => return false,
             }
-        }
+            true
+        })?;
         Ok(snapshot)
     }
 }

@@ -182,19 +182,35 @@ impl std::str::FromStr for Snapshot {
 
     fn from_str(s: &str) -> Result<Self, String> {
         let mut snapshot = Self::default();
-        for pair in s.split_whitespace() {
-            let (key, value) = pair.split_once('=').ok_or_else(|| s.to_owned())?;
-            let value: u64 = value.parse().map_err(|_| s.to_owned())?;
+        parse_counters(s, |key, value| {
             match key {
                 "created" => snapshot.created = value,
                 "dropped" => snapshot.dropped = value,
                 "items" => snapshot.items = value,
                 "tasks" => snapshot.tasks = value,
-                _ => return Err(s.to_owned()),
+                _ => return false,
             }
-        }
+            true
+        })?;
         Ok(snapshot)
     }
+}
+
+/// Reads `key=value` pairs of counters separated by white space, handing
+/// each to `set`, which says whether it knows the key; any other pair or
+/// value is an error that names the whole text.
+pub(crate) fn parse_counters(
+    s: &str,
+    mut set: impl FnMut(&str, u64) -> bool,
+) -> Result<(), String> {
+    for pair in s.split_whitespace() {
+        let (key, value) = pair.split_once('=').ok_or_else(|| s.to_owned())?;
+        let value: u64 = value.parse().map_err(|_| s.to_owned())?;
+        if !set(key, value) {
+            return Err(s.to_owned());
+        }
+    }
+    Ok(())
 }
 
 /// How a server is set up.
