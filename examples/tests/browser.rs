@@ -13,11 +13,11 @@
 
 mod support;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 use support::{Server, assert_bpm, assert_json_record};
@@ -117,7 +117,7 @@ fn drive(server: &Server, mode: &str, name: &str, extra: &[&str]) -> Seen {
     let _one = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
     let shot = screenshot(name);
     let _ = std::fs::remove_file(&shot);
-    let mut child = Command::new("node")
+    let child = Command::new("node")
         .arg(browser_dir().join("drive.mjs"))
         .args([
             "--url",
@@ -136,34 +136,9 @@ fn drive(server: &Server, mode: &str, name: &str, extra: &[&str]) -> Seen {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start node");
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stdout.read_to_string(&mut text);
-        text
-    });
-    let err = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
     // drive.mjs bounds its own waits (30 s for the page, 30 s to launch,
     // 15 s each to load and to shoot); this is the backstop.
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for node") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("drive.mjs did not finish within 120 s");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let out = out.join().unwrap();
-    let err = err.join().unwrap();
+    let (status, out, err) = support::finish_within(child, Duration::from_secs(120), "drive.mjs");
     let result: Value = serde_json::from_str(out.trim())
         .unwrap_or_else(|e| panic!("drive.mjs printed no result ({e}; {status}):\n{out}\n{err}"));
     assert!(

@@ -14,11 +14,11 @@
 
 mod support;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Router;
 use axum::http::header::CONTENT_TYPE;
@@ -115,7 +115,7 @@ fn check(base: &str, name: &str) -> Run {
     // Each response is read up to its 5th event (the default is 20).
     std::fs::write(dir.join("schemathesis.toml"), "max-stream-events = 5\n")
         .expect("write schemathesis.toml");
-    let mut child = Command::new(schemathesis())
+    let child = Command::new(schemathesis())
         .args(["--config-file", "schemathesis.toml", "--no-color", "run"])
         .arg(format!("{base}/openapi.json"))
         .args([
@@ -141,31 +141,8 @@ fn check(base: &str, name: &str) -> Run {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start schemathesis");
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stdout.read_to_string(&mut text);
-        text
-    });
-    let err = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
-    let deadline = Instant::now() + RUN_LIMIT;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for schemathesis") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("schemathesis did not finish within {RUN_LIMIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let output = format!("{}{}", out.join().unwrap(), err.join().unwrap());
+    let (status, out, err) = support::finish_within(child, RUN_LIMIT, "schemathesis");
+    let output = format!("{out}{err}");
     Run { status, output }
 }
 

@@ -296,3 +296,37 @@ pub(crate) fn assert_json_record(data: &str, context: &str) {
         "{context}: {timestamp} is not now"
     );
 }
+
+/// Waits for `child` (spawned with its stdout and stderr piped) to exit,
+/// reading both meanwhile; kills it and fails the test (naming `what`) if
+/// it takes longer than `limit`. Its exit status, stdout and stderr.
+#[allow(dead_code)]
+pub(crate) fn finish_within(
+    mut child: std::process::Child,
+    limit: Duration,
+    what: &str,
+) -> (std::process::ExitStatus, String, String) {
+    use std::io::Read;
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = pipe.read_to_string(&mut text);
+            text
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().expect("piped stdout")));
+    let err = drain(Box::new(child.stderr.take().expect("piped stderr")));
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the child") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    (status, out.join().unwrap(), err.join().unwrap())
+}
