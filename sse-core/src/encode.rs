@@ -3,9 +3,10 @@
 use bytes::{BufMut, BytesMut};
 
 use crate::error::FormatError;
+use crate::event_line::EventLine;
 use crate::field::EventId;
 use crate::field::decimal;
-use crate::format::{DataWriter, Formatter};
+use crate::format::{DATA_PREFIX, DataWriter, Formatter};
 use crate::item::{Comment, SseFrame, SseItem};
 use crate::lines::LineSplitter;
 use crate::output::Output;
@@ -40,6 +41,7 @@ use crate::output::Output;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Encoder<F> {
     formatter: F,
+    event_line: EventLine,
 }
 
 impl<F> Encoder<F> {
@@ -51,7 +53,10 @@ impl<F> Encoder<F> {
     /// [`Raw`]: crate::format::Raw
     #[must_use]
     pub const fn new(formatter: F) -> Self {
-        Self { formatter }
+        Self {
+            formatter,
+            event_line: EventLine::new(),
+        }
     }
 
     /// The formatter.
@@ -120,32 +125,32 @@ impl<F> Encoder<F> {
     where
         F: Formatter<T>,
     {
-        let out = self.encode_head(item, out)?;
+        let out = self.encode_open(item, out)?;
         let buf = &mut *out.buf;
-        if let Some(id) = item.id() {
-            // The id's line and, most often, the empty line after it.
-            buf.reserve(id.wire_bytes().len() + 6);
-            buf.extend_from_slice(b"id: ");
-            id.put_into(buf);
-            if item.retry().is_none() {
-                buf.extend_from_slice(b"\n\n");
-                return Ok(());
+        match (item.id(), item.retry()) {
+            // The most common ends: the data line's LF, the id's line and
+            // the empty line, as one write where the id is short.
+            (Some(id), None) => id.put_framed(buf, b"\nid: ", b"\n\n"),
+            (None, None) => buf.extend_from_slice(b"\n\n"),
+            (id, Some(retry)) => {
+                buf.put_u8(b'\n');
+                if let Some(id) = id {
+                    id.put_framed(buf, b"id: ", b"\n");
+                }
+                put_retry(buf, retry);
+                buf.put_u8(b'\n');
             }
-            buf.put_u8(b'\n');
         }
-        if let Some(retry) = item.retry() {
-            put_retry(buf, retry);
-        }
-        buf.put_u8(b'\n');
         Ok(())
     }
 }
 
 impl<F> Encoder<F> {
-    /// Writes the `event:` and `data:` lines of `item`: all of it but the
-    /// id, the retry interval and the dispatching empty line.
+    /// Writes the `event:` line and the data lines of `item`, the last
+    /// one without its LF: all of it but that LF, the id, the retry
+    /// interval and the dispatching empty line.
     #[inline]
-    pub(crate) fn encode_head<'a, T>(
+    pub(crate) fn encode_open<'a, T>(
         &mut self,
         item: &SseItem<T>,
         out: Output<'a>,
@@ -153,15 +158,17 @@ impl<F> Encoder<F> {
     where
         F: Formatter<T>,
     {
-        if let Some(event_type) = item.event_type() {
-            put_field(out.buf, b"event: ", event_type.wire_bytes());
+        match item.event_type() {
+            // The event line and the first data line's prefix together.
+            Some(event_type) => self.event_line.put(event_type, out.buf),
+            None => out.buf.extend_from_slice(DATA_PREFIX),
         }
-        let mut data = DataWriter::new(out);
+        let mut data = DataWriter::opened(out);
         if let Err(err) = self.formatter.format(item.data(), &mut data) {
-            data.abandon().rollback();
+            data.into_output().rollback();
             return Err(err);
         }
-        Ok(data.finish())
+        Ok(data.into_output())
     }
 }
 
@@ -178,10 +185,7 @@ pub(crate) fn put_field(buf: &mut BytesMut, name: &[u8], value: &[u8]) {
 /// it the client's last event id without delivering an event (rules E11,
 /// D8).
 pub(crate) fn encode_id(id: &EventId, buf: &mut BytesMut) {
-    buf.reserve(id.wire_bytes().len() + 6);
-    buf.extend_from_slice(b"id: ");
-    id.put_into(buf);
-    buf.extend_from_slice(b"\n\n");
+    id.put_framed(buf, b"id: ", b"\n\n");
 }
 
 /// Appends `retry: <whole milliseconds>` (rule E6).

@@ -3,7 +3,7 @@
 use bytes::{Bytes, BytesMut};
 use core::time::Duration;
 
-use crate::encode::{Encoder, put_field, put_retry};
+use crate::encode::{Encoder, put_retry};
 use crate::error::FormatError;
 use crate::field::EventId;
 use crate::format::Formatter;
@@ -56,7 +56,8 @@ impl EncodedEvent {
         F: Formatter<T>,
     {
         let mut buf = BytesMut::new();
-        Encoder::new(formatter).encode_head(item, Output::buffer(&mut buf))?;
+        Encoder::new(formatter).encode_open(item, Output::buffer(&mut buf))?;
+        buf.extend_from_slice(b"\n");
         let head = buf.len();
         Ok(Self::finish(buf, head, item.id(), item.retry()))
     }
@@ -70,7 +71,7 @@ impl EncodedEvent {
         retry: Option<Duration>,
     ) -> Self {
         if let Some(id) = id {
-            put_field(&mut buf, b"id: ", id.wire_bytes());
+            id.put_framed(&mut buf, b"id: ", b"\n");
         }
         if let Some(retry) = retry {
             put_retry(&mut buf, retry);
@@ -101,7 +102,7 @@ impl EncodedEvent {
 
     fn rebuilt(self, id: Option<&EventId>) -> Self {
         let retry_len = self.retry.map_or(0, |_| 32);
-        let id_len = id.map_or(0, |id| 5 + id.wire_bytes().len());
+        let id_len = id.map_or(0, |id| 5 + id.len());
         let mut buf = BytesMut::with_capacity(self.head + id_len + retry_len + 1);
         buf.extend_from_slice(&self.bytes[..self.head]);
         Self::finish(buf, self.head, id, self.retry)

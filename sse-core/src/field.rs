@@ -70,7 +70,7 @@ macro_rules! field_type {
     ) => {
         $(#[$meta])*
         #[derive(Clone)]
-        pub struct $name(SharedStr);
+        pub struct $name(pub(crate) SharedStr);
 
         impl $name {
             /// Validates `value` and takes it.
@@ -112,10 +112,16 @@ macro_rules! field_type {
                 self.0.as_str()
             }
 
-            /// The value's bytes, as the encoder writes them.
-            #[inline]
-            pub(crate) fn wire_bytes(&self) -> &[u8] {
-                self.0.as_bytes()
+            /// Appends `prefix`, the value and `suffix`, as the encoder
+            /// writes a field's line.
+            #[inline(always)]
+            pub(crate) fn put_framed<const P: usize, const S: usize>(
+                &self,
+                buf: &mut bytes::BytesMut,
+                prefix: &[u8; P],
+                suffix: &[u8; S],
+            ) {
+                self.0.put_framed(buf, prefix, suffix);
             }
         }
 
@@ -280,12 +286,6 @@ impl EventId {
             return None;
         }
         Self::new(value).ok()
-    }
-
-    /// Appends the id's bytes to `buf`, as the encoder writes them.
-    #[inline(always)]
-    pub(crate) fn put_into(&self, buf: &mut bytes::BytesMut) {
-        self.0.put_into(buf);
     }
 
     /// The id as a number, when it is the decimal form of one, as the ids
@@ -488,8 +488,9 @@ mod tests {
 
     #[test]
     fn ids_from_numbers_are_written_whole() {
-        // `put_into` writes short numbers as one word and cuts it back:
-        // every length, after bytes already in the buffer.
+        // Short numbers go out as one word, cut back after them: every
+        // length, after bytes already in the buffer, with and without the
+        // encoder's frame around them.
         let mut n = 1_u64;
         let mut numbers = alloc::vec![0, u64::MAX];
         while let Some(next) = n.checked_mul(10) {
@@ -497,14 +498,13 @@ mod tests {
             n = next;
         }
         for m in numbers {
-            let mut buf = bytes::BytesMut::from(&b"id: "[..]);
-            EventId::from(m).put_into(&mut buf);
-            buf.extend_from_slice(b"\n");
-            assert_eq!(&buf[..], alloc::format!("id: {m}\n").as_bytes());
+            let mut buf = bytes::BytesMut::from(&b"data: x"[..]);
+            EventId::from(m).put_framed(&mut buf, b"\nid: ", b"\n\n");
+            assert_eq!(&buf[..], alloc::format!("data: x\nid: {m}\n\n").as_bytes());
+            let mut buf = bytes::BytesMut::new();
+            EventId::from(m).put_framed(&mut buf, b"", b"");
+            assert_eq!(&buf[..], m.to_string().as_bytes());
         }
-        let mut buf = bytes::BytesMut::new();
-        EventId::from_static("static").put_into(&mut buf);
-        assert_eq!(&buf[..], b"static");
     }
 
     #[test]

@@ -106,6 +106,7 @@ pub mod decode;
 mod encode;
 mod encoded;
 mod error;
+mod event_line;
 mod field;
 pub mod format;
 pub mod headers;

@@ -65,7 +65,7 @@ impl LineSplitter {
 }
 
 /// Whether `bytes` contains a CR or an LF.
-#[inline]
+#[inline(always)]
 pub(crate) fn has_line_break(bytes: &[u8]) -> bool {
     find_break(bytes).is_some()
 }
@@ -310,6 +310,11 @@ mod tests {
                     }
                     let expected = hay.iter().position(|&b| b == b'\n' || b == b'\r');
                     assert_eq!(find_break(&hay), expected, "len {len} at {at}");
+                    assert_eq!(
+                        has_line_break(&hay),
+                        expected.is_some(),
+                        "len {len} at {at}"
+                    );
                     // A second break later never changes the answer.
                     if len > at + 1 {
                         hay[len - 1] = b'\r';
@@ -318,6 +323,7 @@ mod tests {
                 }
             }
             assert_eq!(find_break(&alloc::vec![b'y'; len]), None);
+            assert!(!has_line_break(&alloc::vec![b'y'; len]));
         }
     }
 

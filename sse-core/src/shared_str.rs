@@ -45,6 +45,17 @@ pub(crate) struct DigitBytes {
     bytes: [u8; DIGITS],
 }
 
+impl InlineBytes {
+    /// The length and every byte, those after the value too: equal keys
+    /// are equal values (equal values may still have other keys).
+    pub(crate) fn key(&self) -> [u8; INLINE + 2] {
+        let mut key = [0; INLINE + 2];
+        key[0] = self.len;
+        key[1..=INLINE].copy_from_slice(&self.bytes);
+        key
+    }
+}
+
 impl DigitBytes {
     /// Digits written into the end of `bytes`, from `start`.
     pub(crate) const fn new(start: u8, bytes: [u8; DIGITS]) -> Self {
@@ -54,6 +65,49 @@ impl DigitBytes {
 
 /// The most decimal digits of a `u64`.
 pub(crate) const DIGITS: usize = 20;
+
+/// How many of a number's digits are read as one word.
+const DIGIT_WORD: usize = 8;
+
+/// `bytes` as the low bytes of a 16-byte word: a constant when `bytes` is.
+#[inline(always)]
+const fn padded<const N: usize>(bytes: &[u8; N]) -> u128 {
+    let mut word = [0; 16];
+    let mut i = 0;
+    while i < N && i < 16 {
+        word[i] = bytes[i];
+        i += 1;
+    }
+    u128::from_le_bytes(word)
+}
+
+/// Up to 16 bytes as the low bytes of a word, read as two overlapping
+/// loads (the way short copies are done), never byte by byte.
+#[inline(always)]
+fn load_short(bytes: &[u8]) -> u128 {
+    let len = bytes.len();
+    let word = |at: usize| {
+        let mut w = [0; 8];
+        w.copy_from_slice(&bytes[at..at + 8]);
+        u128::from(u64::from_le_bytes(w))
+    };
+    let half = |at: usize| {
+        let mut w = [0; 4];
+        w.copy_from_slice(&bytes[at..at + 4]);
+        u128::from(u32::from_le_bytes(w))
+    };
+    match len {
+        // The overlapping bytes are the same in both loads.
+        8..=16 => word(0) | word(len - 8) << (8 * (len - 8)),
+        4..=7 => half(0) | half(len - 4) << (8 * (len - 4)),
+        1..=3 => {
+            u128::from(bytes[0])
+                | u128::from(bytes[len / 2]) << (8 * (len / 2))
+                | u128::from(bytes[len - 1]) << (8 * (len - 1))
+        }
+        _ => 0,
+    }
+}
 
 impl SharedStr {
     pub(crate) fn from_str(value: &str) -> Self {
@@ -95,25 +149,64 @@ impl SharedStr {
         }
     }
 
-    /// Appends the bytes to `buf`. A number of up to eight digits goes as
-    /// one word, shifted to its first digit, and the bytes after it are
-    /// cut off again: a fixed-size store instead of a `memcpy` call.
+    /// Appends `prefix`, the bytes and `suffix`: a field's line, or the
+    /// end of one line and the whole of the next. A value of up to 16
+    /// bytes goes as one 16-byte word, shifted into place and cut back
+    /// after it, instead of a `memcpy` call; with a short prefix and
+    /// suffix (an id of up to eight digits between `\nid: ` and `\n\n`),
+    /// the three go as one word.
     #[inline(always)]
-    pub(crate) fn put_into(&self, buf: &mut BytesMut) {
-        if let Self::Digits(digits) = self
-            && let start = usize::from(digits.start)
-            && start >= DIGITS - 8
-        {
-            let [.., a, b, c, d, e, f, g, h] = digits.bytes;
-            let word = u64::from_le_bytes([a, b, c, d, e, f, g, h]);
-            // The first digit into the lowest byte (the first in memory).
-            let skip = start - (DIGITS - 8);
-            let end = buf.len() + 8 - skip;
-            buf.extend_from_slice(&(word >> (8 * skip)).to_le_bytes());
-            buf.truncate(end);
+    pub(crate) fn put_framed<const P: usize, const S: usize>(
+        &self,
+        buf: &mut BytesMut,
+        prefix: &[u8; P],
+        suffix: &[u8; S],
+    ) {
+        let Some((word, len)) = self.short_word() else {
+            let bytes = self.as_bytes();
+            buf.reserve(P + bytes.len() + S);
+            buf.extend_from_slice(prefix);
+            buf.extend_from_slice(bytes);
+            buf.extend_from_slice(suffix);
             return;
+        };
+        let end = buf.len() + P + len + S;
+        if P + S <= 16 - DIGIT_WORD && len <= DIGIT_WORD {
+            let framed = padded(prefix) | word << (8 * P) | padded(suffix) << (8 * (P + len));
+            buf.extend_from_slice(&framed.to_le_bytes());
+        } else {
+            buf.reserve(P + 16 + S);
+            buf.extend_from_slice(prefix);
+            buf.extend_from_slice(&word.to_le_bytes());
+            buf.truncate(end - S);
+            buf.extend_from_slice(suffix);
         }
-        buf.extend_from_slice(self.as_bytes());
+        buf.truncate(end);
+    }
+
+    /// The bytes as the low bytes of a word, zero above them, when there
+    /// are at most 16: read as whole words, never byte by byte.
+    #[inline(always)]
+    fn short_word(&self) -> Option<(u128, usize)> {
+        match self {
+            Self::Digits(digits) if usize::from(digits.start) >= DIGITS - DIGIT_WORD => {
+                let [.., a, b, c, d, e, f, g, h] = digits.bytes;
+                let word = u64::from_le_bytes([a, b, c, d, e, f, g, h]);
+                // The first digit into the lowest byte (the first in memory).
+                let skip = usize::from(digits.start) - (DIGITS - DIGIT_WORD);
+                Some((u128::from(word >> (8 * skip)), DIGIT_WORD - skip))
+            }
+            Self::Inline(inline) if usize::from(inline.len) <= 16 => {
+                let len = usize::from(inline.len);
+                let mut low = [0; 16];
+                low.copy_from_slice(&inline.bytes[..16]);
+                // `assign` leaves old bytes after a shorter value.
+                let mask = u128::MAX.checked_shr(8 * (16 - len) as u32).unwrap_or(0);
+                Some((u128::from_le_bytes(low) & mask, len))
+            }
+            Self::Static(s) if s.len() <= 16 => Some((load_short(s.as_bytes()), s.len())),
+            _ => None,
+        }
     }
 
     pub(crate) fn as_str(&self) -> &str {
@@ -150,8 +243,50 @@ impl Hash for SharedStr {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
+    /// Every kind of value, of every length up to past the word sizes.
+    pub(crate) fn values() -> Vec<(String, SharedStr)> {
+        let mut values = Vec::new();
+        for len in 0..=40 {
+            let text: String = (0..len)
+                .map(|i| char::from(b'a' + (i % 26) as u8))
+                .collect();
+            let leaked: &'static str = alloc::boxed::Box::leak(text.clone().into_boxed_str());
+            values.push((text.clone(), SharedStr::Static(leaked)));
+            values.push((text.clone(), SharedStr::from_str(&text)));
+            // A short value written over a longer one keeps the longer
+            // one's bytes after it.
+            let mut reused = SharedStr::from_str("ZZZZZZZZZZZZZZZZZZZZZZ");
+            reused.assign(&text);
+            values.push((text, reused));
+        }
+        for n in [0_u64, 7, 42, 99_999_999, 100_000_000, u64::MAX] {
+            let digits = crate::EventId::from(n);
+            values.push((alloc::format!("{n}"), digits.0));
+        }
+        values
+    }
+
+    #[test]
+    fn put_framed_writes_prefix_value_and_suffix() {
+        for (text, value) in values() {
+            for existing in [&b""[..], b"data: x"] {
+                let mut buf = BytesMut::from(existing);
+                value.put_framed(&mut buf, b"\nid: ", b"\n\n");
+                let expected = [existing, b"\nid: ", text.as_bytes(), b"\n\n"].concat();
+                assert_eq!(&buf[..], &expected[..], "{text:?}");
+
+                let mut buf = BytesMut::from(existing);
+                value.put_framed(&mut buf, b"event: ", b"\ndata: ");
+                let expected = [existing, b"event: ", text.as_bytes(), b"\ndata: "].concat();
+                assert_eq!(&buf[..], &expected[..], "{text:?}");
+            }
+        }
+    }
 
     #[test]
     fn assign_replaces_the_value_whatever_both_are() {

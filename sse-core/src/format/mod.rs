@@ -25,6 +25,7 @@ pub use self::bytes::Raw;
 #[cfg(feature = "json")]
 pub use self::json::Json;
 pub use self::text::Text;
+pub(crate) use self::writer::DATA_PREFIX;
 pub use self::writer::DataWriter;
 
 use crate::error::FormatError;

@@ -1,12 +1,14 @@
 //! [`DataWriter`]: the one way data reaches the output, as `data:` lines.
 
-use bytes::{BufMut, Bytes};
+use bytes::Bytes;
 use core::fmt;
 
-use crate::lines::{LineSplitter, find_break, has_line_break};
+use crate::lines::{LineSplitter, has_line_break};
 use crate::output::Output;
 
-const DATA: &[u8] = b"data: ";
+/// The prefix of every data line, written by the encoder before the
+/// first and by the writer after every line ending.
+pub(crate) const DATA_PREFIX: &[u8] = b"data: ";
 
 /// The end of one data line and the start of the next.
 const LF_DATA: &[u8] = b"\ndata: ";
@@ -20,21 +22,26 @@ const LF_DATA: &[u8] = b"\ndata: ";
 ///
 /// Formatters get one from the encoder; it implements [`core::fmt::Write`]
 /// and, with the `std` feature, `std::io::Write`.
+///
+/// A data line is always open: the encoder writes the first `data: `
+/// before the formatter's first write, every line ending is written
+/// together with the next line's prefix, and [`finish`](Self::finish) ends
+/// the last line. Empty data, and data that ends with a line break, end
+/// with an empty `data: ` line, as they must (rule E4).
 #[derive(Debug)]
 pub struct DataWriter<'a> {
     out: Output<'a>,
     lines: LineSplitter,
-    /// Whether a `data: ` prefix has been written for the current line.
-    line_open: bool,
 }
 
 impl<'a> DataWriter<'a> {
+    /// A writer onto `out`, whose last bytes are the first `data: `
+    /// prefix ([`DATA_PREFIX`]).
     #[inline]
-    pub(crate) fn new(out: Output<'a>) -> Self {
+    pub(crate) fn opened(out: Output<'a>) -> Self {
         Self {
             out,
             lines: LineSplitter::default(),
-            line_open: false,
         }
     }
 
@@ -48,50 +55,30 @@ impl<'a> DataWriter<'a> {
     #[inline(always)]
     pub fn write_bytes(&mut self, bytes: &[u8]) {
         // The common case, one piece of a line: no splitter, one copy.
-        if !self.lines.after_cr() && find_break(bytes).is_none() {
-            if bytes.is_empty() {
-                return;
-            }
-            let buf = &mut *self.out.buf;
-            buf.reserve(bytes.len() + DATA.len() + 1);
-            if !self.line_open {
-                buf.extend_from_slice(DATA);
-                self.line_open = true;
-            }
-            buf.extend_from_slice(bytes);
+        if !self.lines.after_cr() && !has_line_break(bytes) {
+            self.out.buf.extend_from_slice(bytes);
             return;
         }
         self.write_lines(bytes);
     }
 
     /// Writes bytes that hold a line break, or follow a CR.
+    ///
+    /// Each line ending is written at once with the next line's prefix,
+    /// `\ndata: `: an ended line is always followed by another `data: `
+    /// line, the next piece's or the empty one that data ending in a line
+    /// break needs. One copy per line and one fixed-size write per ending.
     #[inline(never)]
     fn write_lines(&mut self, bytes: &[u8]) {
-        let Self {
-            out,
-            lines,
-            line_open,
-        } = self;
+        let Self { out, lines } = self;
         let buf = &mut *out.buf;
-        buf.reserve(bytes.len() + DATA.len() + 1);
-        // A line's LF goes out with the next line's `data: `, one write
-        // for both, and alone only after the last line.
-        let mut open = *line_open;
-        let mut lf_due = false;
+        buf.reserve(bytes.len() + LF_DATA.len());
         lines.split(bytes, |piece, ended| {
-            if lf_due {
-                buf.extend_from_slice(LF_DATA);
-            } else if !open {
-                buf.extend_from_slice(DATA);
-            }
             buf.extend_from_slice(piece);
-            lf_due = ended;
-            open = !ended;
+            if ended {
+                buf.extend_from_slice(LF_DATA);
+            }
         });
-        if lf_due {
-            buf.put_u8(b'\n');
-        }
-        *line_open = open;
     }
 
     /// Writes shared bytes. A large payload without line breaks is not
@@ -101,7 +88,7 @@ impl<'a> DataWriter<'a> {
             self.write_bytes(bytes);
             return;
         }
-        self.open_line();
+        self.bypass_splitter();
         self.out.put_shared(bytes);
     }
 
@@ -113,9 +100,8 @@ impl<'a> DataWriter<'a> {
         &mut self,
         write: impl FnOnce(&mut bytes::BytesMut) -> Result<(), E>,
     ) -> Result<(), E> {
-        let before = self.out.buf.len();
-        let (was_open, lines) = (self.line_open, self.lines);
-        self.open_line();
+        let lines = self.lines;
+        self.bypass_splitter();
         let start = self.out.buf.len();
         write(self.out.buf)?;
         if has_line_break(&self.out.buf[start..]) {
@@ -123,40 +109,27 @@ impl<'a> DataWriter<'a> {
             // one). Take the bytes back and write them through the
             // splitter.
             let written = Bytes::copy_from_slice(&self.out.buf[start..]);
-            self.out.buf.truncate(before);
-            (self.line_open, self.lines) = (was_open, lines);
+            self.out.buf.truncate(start);
+            self.lines = lines;
             self.write_bytes(&written);
         }
         Ok(())
     }
 
-    /// Starts a `data: ` line if none is open, for bytes that bypass the
-    /// splitter (which the caller has checked hold no line break).
+    /// Before bytes that bypass the splitter (which the caller has
+    /// checked hold no line break): a CR just written already ended its
+    /// line, and the bytes that follow are not an LF, so it stays a lone
+    /// CR.
     #[inline]
-    fn open_line(&mut self) {
-        // A CR just written already ended its line; the bytes that follow
-        // are not an LF, so it stays a lone CR.
+    fn bypass_splitter(&mut self) {
         self.lines.clear_cr();
-        if !self.line_open {
-            self.out.buf.extend_from_slice(DATA);
-            self.line_open = true;
-        }
     }
 
-    /// Ends the data: closes the open line, or writes the empty `data: `
-    /// line that empty data and data ending in a line break need (rules E2,
-    /// E4).
+    /// Gives the output back, the last data line without its LF: the
+    /// encoder writes that LF together with the lines that follow, or
+    /// rolls the event back after a failure.
     #[inline]
-    pub(crate) fn finish(self) -> Output<'a> {
-        if !self.line_open {
-            self.out.buf.extend_from_slice(DATA);
-        }
-        self.out.buf.put_u8(b'\n');
-        self.out
-    }
-
-    /// Gives the output back without finishing, after a failure.
-    pub(crate) fn abandon(self) -> Output<'a> {
+    pub(crate) fn into_output(self) -> Output<'a> {
         self.out
     }
 }
