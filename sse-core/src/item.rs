@@ -46,6 +46,7 @@ pub struct SseItem<T> {
 impl<T> SseItem<T> {
     /// An event carrying `data`, with no type, id or retry.
     #[must_use]
+    #[inline(always)]
     pub const fn new(data: T) -> Self {
         Self {
             data,
@@ -57,6 +58,7 @@ impl<T> SseItem<T> {
 
     /// Sets the event type, written as `event: <type>`.
     #[must_use]
+    #[inline(always)]
     pub fn with_event_type(mut self, event_type: EventType) -> Self {
         self.event_type = Some(event_type);
         self
@@ -65,6 +67,7 @@ impl<T> SseItem<T> {
     /// Sets the event id, written as `id: <id>`; the client sends the last
     /// one back in `Last-Event-ID` when it reconnects.
     #[must_use]
+    #[inline(always)]
     pub fn with_id(mut self, id: EventId) -> Self {
         self.id = Some(id);
         self
@@ -74,6 +77,7 @@ impl<T> SseItem<T> {
     /// in whole milliseconds (rule E6); anything below a millisecond is
     /// dropped.
     #[must_use]
+    #[inline(always)]
     pub fn with_retry(mut self, retry: Duration) -> Self {
         self.retry = Some(retry);
         self

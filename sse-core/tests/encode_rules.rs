@@ -397,6 +397,32 @@ fn json_with_a_raw_line_break_is_still_split() {
 }
 
 #[test]
+#[cfg(feature = "json")]
+fn json_strings_escape_line_breaks_and_only_raw_values_carry_them() {
+    // E2: strings never carry a raw CR or LF (serde_json escapes them),
+    // so only a raw value nested anywhere can, and it is split.
+    #[derive(serde::Serialize)]
+    struct Note<'a> {
+        text: &'a str,
+        keys: Vec<&'a str>,
+        raw: Box<serde_json::value::RawValue>,
+    }
+    let note = |raw: &str| Note {
+        text: "two\nlines\r\nand\ra CR",
+        keys: vec!["\n", "\r"],
+        raw: serde_json::value::RawValue::from_string(raw.into()).unwrap(),
+    };
+    assert_eq!(
+        encode(Json, &SseItem::new(note("[1, 2]"))),
+        "data: {\"text\":\"two\\nlines\\r\\nand\\ra CR\",\"keys\":[\"\\n\",\"\\r\"],\"raw\":[1, 2]}\n\n"
+    );
+    assert_eq!(
+        encode(Json, &SseItem::new(note("[1,\n2]"))),
+        "data: {\"text\":\"two\\nlines\\r\\nand\\ra CR\",\"keys\":[\"\\n\",\"\\r\"],\"raw\":[1,\ndata: 2]}\n\n"
+    );
+}
+
+#[test]
 fn raw_bytes_are_sent_as_they_are() {
     assert_eq!(
         encode_bytes(Raw, &SseItem::new(Bytes::from_static(b"\xFFa\r\nb"))),

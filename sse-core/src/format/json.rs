@@ -40,8 +40,40 @@ fn write_json<T: Serialize + ?Sized>(
     data: &T,
     out: &mut DataWriter<'_>,
 ) -> Result<(), FormatError> {
-    out.write_direct(|buf| serde_json::to_writer(Append(buf), data))?;
+    out.write_direct(|buf| {
+        let mut raw_break = false;
+        let watch = RawWatch {
+            raw_break: &mut raw_break,
+        };
+        data.serialize(&mut serde_json::Serializer::with_formatter(
+            Append(buf),
+            watch,
+        ))?;
+        Ok::<_, serde_json::Error>(raw_break)
+    })?;
     Ok(())
+}
+
+/// serde_json's compact output, noting whether a raw fragment (a
+/// `RawValue`, copied as it is) held a line break. Nothing else serde_json
+/// writes can hold one: strings escape CR and LF, numbers, literals and
+/// punctuation have none. So the output is only searched when a raw
+/// fragment had a line break, not after every event.
+#[cfg(feature = "std")]
+struct RawWatch<'a> {
+    raw_break: &'a mut bool,
+}
+
+#[cfg(feature = "std")]
+impl serde_json::ser::Formatter for RawWatch<'_> {
+    fn write_raw_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        *self.raw_break |= crate::lines::has_line_break(fragment.as_bytes());
+        writer.write_all(fragment.as_bytes())
+    }
 }
 
 /// `std::io::Write` straight onto the buffer: serde_json makes many tiny

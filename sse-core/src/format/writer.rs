@@ -92,19 +92,22 @@ impl<'a> DataWriter<'a> {
         self.out.put_shared(bytes);
     }
 
-    /// Lets `write` append to the buffer directly, then checks the appended
-    /// bytes once for line breaks and splits them only if there are any.
-    /// This is how serializers that make many tiny writes stay fast.
+    /// Lets `write` append to the buffer directly. `write` returns whether
+    /// what it wrote may hold a raw line break; only then are the appended
+    /// bytes searched, and split if they hold one. This is how serializers
+    /// that make many tiny writes stay fast: most know that their output
+    /// has no raw line break, and reading back bytes just written in small
+    /// pieces stalls the CPU.
     #[cfg(all(feature = "json", feature = "std"))]
     pub(crate) fn write_direct<E>(
         &mut self,
-        write: impl FnOnce(&mut bytes::BytesMut) -> Result<(), E>,
+        write: impl FnOnce(&mut bytes::BytesMut) -> Result<bool, E>,
     ) -> Result<(), E> {
         let lines = self.lines;
         self.bypass_splitter();
         let start = self.out.buf.len();
-        write(self.out.buf)?;
-        if has_line_break(&self.out.buf[start..]) {
+        let may_break = write(self.out.buf)?;
+        if may_break && has_line_break(&self.out.buf[start..]) {
             // Rare: a raw line break (serde_json's `RawValue` can carry
             // one). Take the bytes back and write them through the
             // splitter.
