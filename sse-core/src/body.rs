@@ -74,9 +74,9 @@ type LocalPipeline = Pin<Box<dyn Chunks>>;
 /// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct EventBody {
-    /// `None` once ended: the pipeline, and the source with it, is dropped
-    /// at once.
-    inner: Option<SyncSlot>,
+    /// Drops the source, and every buffer, as soon as it ends.
+    inner: SyncSlot,
+    ended: bool,
     has_hook: bool,
 }
 
@@ -84,8 +84,9 @@ pub struct EventBody {
 /// each response on one thread (actix-web's workers, a tokio `LocalSet`).
 #[must_use = "streams do nothing unless polled"]
 pub struct LocalEventBody {
-    /// `None` once ended.
-    inner: Option<LocalPipeline>,
+    /// Drops the source, and every buffer, as soon as it ends.
+    inner: LocalPipeline,
+    ended: bool,
     has_hook: bool,
 }
 
@@ -112,7 +113,8 @@ impl EventBody {
         S: Stream<Item = Result<Bytes, Error>> + Send + 'static,
     {
         Self {
-            inner: Some(SyncSlot::new(Box::pin(Pipeline::new(stream, options)))),
+            inner: SyncSlot::new(Box::pin(Pipeline::new(stream, options))),
+            ended: false,
             has_hook: options.error_hook.is_some(),
         }
     }
@@ -120,18 +122,13 @@ impl EventBody {
     /// Whether the body has ended.
     #[must_use]
     pub const fn is_end_stream(&self) -> bool {
-        self.inner.is_none()
+        self.ended
     }
 
     #[inline]
     fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
-        let Some(slot) = self.inner.as_mut() else {
-            return Poll::Ready(None);
-        };
-        let chunk = slot.get_mut().as_mut().poll_chunk(cx);
-        if let Poll::Ready(None) = chunk {
-            self.inner = None;
-        }
+        let chunk = self.inner.get_mut().as_mut().poll_chunk(cx);
+        self.ended |= matches!(chunk, Poll::Ready(None));
         chunk
     }
 }
@@ -155,7 +152,8 @@ impl LocalEventBody {
         S: Stream<Item = Result<Bytes, Error>> + 'static,
     {
         Self {
-            inner: Some(Box::pin(Pipeline::new(stream, options))),
+            inner: Box::pin(Pipeline::new(stream, options)),
+            ended: false,
             has_hook: options.error_hook.is_some(),
         }
     }
@@ -163,18 +161,13 @@ impl LocalEventBody {
     /// Whether the body has ended.
     #[must_use]
     pub const fn is_end_stream(&self) -> bool {
-        self.inner.is_none()
+        self.ended
     }
 
     #[inline]
     fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
-        let Some(pipeline) = self.inner.as_mut() else {
-            return Poll::Ready(None);
-        };
-        let chunk = pipeline.as_mut().poll_chunk(cx);
-        if let Poll::Ready(None) = chunk {
-            self.inner = None;
-        }
+        let chunk = self.inner.as_mut().poll_chunk(cx);
+        self.ended |= matches!(chunk, Poll::Ready(None));
         chunk
     }
 }
@@ -192,9 +185,10 @@ macro_rules! body_impls {
             }
 
             fn size_hint(&self) -> (usize, Option<usize>) {
-                match &self.inner {
-                    Some(_) => (0, None),
-                    None => (0, Some(0)),
+                if self.ended {
+                    (0, Some(0))
+                } else {
+                    (0, None)
                 }
             }
         }
@@ -202,7 +196,7 @@ macro_rules! body_impls {
         impl fmt::Debug for $body {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_struct(stringify!($body))
-                    .field("ended", &self.inner.is_none())
+                    .field("ended", &self.ended)
                     .field("error_hook", &self.has_hook)
                     .finish_non_exhaustive()
             }
@@ -256,10 +250,12 @@ trait Chunks {
 pin_project! {
     /// The error policy around a stream of chunks, written once for both
     /// bodies: empty chunks are skipped, an error ends the stream cleanly
-    /// and is reported. The body drops the pipeline when it ends.
+    /// and is reported. The stream is dropped, with the source and every
+    /// buffer, as soon as it ends; the body only ever forwards what this
+    /// returns.
     struct Pipeline<St> {
         #[pin]
-        stream: St,
+        stream: Option<St>,
         hook: Option<ErrorHook>,
     }
 }
@@ -267,7 +263,7 @@ pin_project! {
 impl<St> Pipeline<St> {
     fn new(stream: St, options: &Options) -> Self {
         Self {
-            stream,
+            stream: Some(stream),
             hook: options.error_hook.clone(),
         }
     }
@@ -280,14 +276,21 @@ where
     fn poll_chunk(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
         let mut this = self.project();
         loop {
-            match this.stream.as_mut().poll_next(cx) {
+            let Some(stream) = this.stream.as_mut().as_pin_mut() else {
+                return Poll::Ready(None);
+            };
+            match stream.poll_next(cx) {
                 Poll::Ready(Some(Ok(chunk))) if chunk.is_empty() => {}
                 Poll::Ready(Some(Ok(chunk))) => return Poll::Ready(Some(chunk)),
                 Poll::Ready(Some(Err(err))) => {
+                    this.stream.set(None);
                     report(this.hook.as_deref(), &err);
                     return Poll::Ready(None);
                 }
-                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Ready(None) => {
+                    this.stream.set(None);
+                    return Poll::Ready(None);
+                }
                 Poll::Pending => return Poll::Pending,
             }
         }
@@ -476,6 +479,64 @@ mod tests {
         let chunks: alloc::vec::Vec<Bytes> =
             futures_executor::block_on(futures_util::StreamExt::collect(body));
         assert_eq!(chunks.concat(), b"data: x\n\ndata: x\n\n");
+    }
+
+    /// Yields `items`, then ends (or fails, with `fail`), and notes its
+    /// drop.
+    struct Noted {
+        items: u8,
+        fail: bool,
+        dropped: alloc::sync::Arc<core::sync::atomic::AtomicBool>,
+    }
+
+    impl Stream for Noted {
+        type Item = Result<SseItem<&'static str>, std::io::Error>;
+
+        fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            if self.items > 0 {
+                self.items -= 1;
+                return Poll::Ready(Some(Ok(SseItem::new("x"))));
+            }
+            if core::mem::take(&mut self.fail) {
+                return Poll::Ready(Some(Err(std::io::Error::other("gone"))));
+            }
+            Poll::Ready(None)
+        }
+    }
+
+    impl Drop for Noted {
+        fn drop(&mut self) {
+            self.dropped
+                .store(true, core::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn the_source_is_dropped_when_the_body_ends_not_when_it_is_dropped() {
+        use core::sync::atomic::Ordering;
+        for fail in [false, true] {
+            let dropped = alloc::sync::Arc::default();
+            let source = Noted {
+                items: 2,
+                fail,
+                dropped: alloc::sync::Arc::clone(&dropped),
+            };
+            let options = Options::new().without_keep_alive().with_error_hook(|_| {});
+            let mut body = EventBody::new(source, Text, &options, NeverTimer);
+            let mut cx = Context::from_waker(core::task::Waker::noop());
+            let first = Pin::new(&mut body).poll_next(&mut cx);
+            assert!(matches!(first, Poll::Ready(Some(_))), "{first:?}");
+            assert!(!body.is_end_stream());
+            let end = Pin::new(&mut body).poll_next(&mut cx);
+            assert!(matches!(end, Poll::Ready(None)), "{end:?}");
+            assert!(body.is_end_stream());
+            assert!(dropped.load(Ordering::SeqCst), "fail: {fail}");
+            // Polled again after the end: still the end.
+            assert!(matches!(
+                Pin::new(&mut body).poll_next(&mut cx),
+                Poll::Ready(None)
+            ));
+        }
     }
 
     #[derive(Clone, Copy)]
