@@ -3,7 +3,8 @@
 # as the criterion benches, but repeatable on a noisy machine. Each count
 # is a run of N events minus a run of none (process start, runtime, setup).
 # `hand` is the hand-written body (benches/src/hand.rs), the limit; `x hand`
-# is its count over each one's. In `pending` every event is a chunk of its
+# is its count, served the same way (bare, behind axum's `Body`, or as an
+# actix-web `MessageBody`), over each one's. In `pending` every event is a chunk of its
 # own, so its count is also the cost per chunk.
 #
 #   bash benches/callgrind.sh            # all workloads, about 2 minutes
@@ -37,7 +38,10 @@ instructions() {
         awk '/refs:/ { gsub(",", "", $NF); print $NF }'
 }
 
-imps=(ours-axum ours-hyper ours-actix axum actix-web-lab hand)
+imps=(ours-axum ours-hyper ours-actix axum actix-web-lab hand hand-axum hand-actix)
+# The hand-written body served the way each one is (benches::Imp::hand).
+declare -A peer=([ours-axum]=hand-axum [axum]=hand-axum [ours-actix]=hand-actix
+    [actix-web-lab]=hand-actix [ours-hyper]=hand [hand]=hand [hand-axum]=hand [hand-actix]=hand)
 printf '%-8s %-14s %14s %9s %9s %9s\n' workload impl instr/event "x axum" "x lab" "x hand"
 for workload in "${workloads[@]}"; do
     if [ "$workload" = large ]; then n=200; else n=100000; fi
@@ -49,7 +53,7 @@ for workload in "${workloads[@]}"; do
     done
     for imp in "${imps[@]}"; do
         awk -v w="$workload" -v i="$imp" -v p="${per[$imp]}" \
-            -v a="${per[axum]}" -v l="${per[actix-web-lab]}" -v h="${per[hand]}" \
+            -v a="${per[axum]}" -v l="${per[actix-web-lab]}" -v h="${per[${peer[$imp]}]}" \
             'BEGIN { printf "%-8s %-14s %14d %8.2fx %8.2fx %8.2fx\n", w, i, p, a / p, l / p, h / p }'
     done
     unset per

@@ -23,34 +23,24 @@ fn main() {
 /// built and drained (setup included, spread over the events).
 fn allocations() {
     println!("\n== heap allocations per event (allocation-counter) ==");
-    println!(
-        "{:<8} {:>10} {:>10} {:>10} {:>10} {:>13} {:>10}",
-        "workload", "ours-axum", "ours-hyper", "ours-actix", "axum", "actix-web-lab", "hand"
-    );
+    print!("{:<8}", "workload");
+    for imp in Imp::ALL {
+        print!(" {:>13}", imp.name());
+    }
+    println!();
     for workload in Workload::ALL {
         let events = if workload == Workload::Large {
             2_000
         } else {
             100_000
         };
-        let per_event: Vec<f64> = Imp::ALL
-            .iter()
-            .map(|imp| {
-                let mut bytes = 0;
-                let info = allocation_counter::measure(|| bytes = imp.run(workload, events));
-                black_box(bytes);
-                info.count_total as f64 / events as f64
-            })
-            .collect();
-        println!(
-            "{:<8} {:>10.3} {:>10.3} {:>10.3} {:>10.3} {:>13.3} {:>10.3}",
-            workload.name(),
-            per_event[0],
-            per_event[1],
-            per_event[2],
-            per_event[3],
-            per_event[4],
-            per_event[5]
-        );
+        print!("{:<8}", workload.name());
+        for imp in Imp::ALL {
+            let mut bytes = 0;
+            let info = allocation_counter::measure(|| bytes = imp.run(workload, events));
+            black_box(bytes);
+            print!(" {:>13.3}", info.count_total as f64 / events as f64);
+        }
+        println!();
     }
 }

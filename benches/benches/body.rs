@@ -72,8 +72,8 @@ fn main() {
 
 /// The summary table: every implementation and memcpy timed once per
 /// round, the ratios taken round by round (see `paired_rounds`). `x hand`
-/// is the hand-written body's time over each one's: ours as a fraction of
-/// the limit.
+/// is the time of the hand-written body, served the same way
+/// ([`Imp::hand`]), over each one's: ours as a fraction of the limit.
 fn summary(references: &[Vec<u8>]) {
     let rounds = if quick() { 3 } else { 9 };
     println!(
@@ -101,10 +101,13 @@ fn summary(references: &[Vec<u8>]) {
         runs.push(Box::new(|| memcpy(reference, &mut into)));
         let times = paired_rounds(rounds, &mut runs);
         let of = |peer: Imp| &times[Imp::ALL.iter().position(|imp| *imp == peer).unwrap_or(0)];
-        let (axum, lab, hand) = (of(Imp::Axum), of(Imp::ActixWebLab), of(Imp::Hand));
+        let (axum, lab) = (of(Imp::Axum), of(Imp::ActixWebLab));
         let copy = &times[Imp::ALL.len()];
-        let names = Imp::ALL.iter().map(|imp| imp.name()).chain(["memcpy"]);
-        for (name, own) in names.zip(&times) {
+        let rows = Imp::ALL
+            .iter()
+            .map(|imp| (imp.name(), of(imp.hand())))
+            .chain([("memcpy", of(Imp::Hand))]);
+        for ((name, hand), own) in rows.zip(&times) {
             let s = median(own.clone());
             let throughput = if workload == Workload::Large {
                 rate(reference.len() as f64 / s, "B")

@@ -192,17 +192,25 @@ pub enum Imp {
     ActixWebLab,
     /// The limit: a hand-written coalescing body ([`hand`]).
     Hand,
+    /// The hand-written body behind axum's `Body`, as an axum handler
+    /// would return it: axum's own layer (a box and an error mapping)
+    /// around it, as around every axum body.
+    HandAxum,
+    /// The hand-written body as an actix-web `MessageBody`.
+    HandActix,
 }
 
 impl Imp {
     /// Every implementation, in report order.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 8] = [
         Self::OursAxum,
         Self::OursHyper,
         Self::OursActix,
         Self::Axum,
         Self::ActixWebLab,
         Self::Hand,
+        Self::HandAxum,
+        Self::HandActix,
     ];
 
     /// The implementation's name in reports.
@@ -215,6 +223,21 @@ impl Imp {
             Self::Axum => "axum",
             Self::ActixWebLab => "actix-web-lab",
             Self::Hand => "hand",
+            Self::HandAxum => "hand-axum",
+            Self::HandActix => "hand-actix",
+        }
+    }
+
+    /// The hand-written body served the way this one is: through axum's
+    /// `Body` for the axum bodies, as a `MessageBody` for the actix-web
+    /// ones, bare otherwise; for the hand-written bodies themselves, the
+    /// bare one, so that their ratio is the cost of the framework's layer.
+    #[must_use]
+    pub const fn hand(self) -> Self {
+        match self {
+            Self::OursAxum | Self::Axum => Self::HandAxum,
+            Self::OursActix | Self::ActixWebLab => Self::HandActix,
+            Self::OursHyper | Self::Hand | Self::HandAxum | Self::HandActix => Self::Hand,
         }
     }
 
@@ -228,6 +251,16 @@ impl Imp {
             (Self::Hand, Workload::Json) => drain_http(hand::json(events)),
             (Self::Hand, Workload::Large) => drain_http(hand::large(events)),
             (Self::Hand, _) => drain_http(hand::small(events, pending)),
+            (Self::HandAxum, Workload::Json) => {
+                drain_http(axum::body::Body::new(hand::json(events)))
+            }
+            (Self::HandAxum, Workload::Large) => {
+                drain_http(axum::body::Body::new(hand::large(events)))
+            }
+            (Self::HandAxum, _) => drain_http(axum::body::Body::new(hand::small(events, pending))),
+            (Self::HandActix, Workload::Json) => drain_actix(hand::json(events)),
+            (Self::HandActix, Workload::Large) => drain_actix(hand::large(events)),
+            (Self::HandActix, _) => drain_actix(hand::small(events, pending)),
             (Self::OursAxum, Workload::Json) => {
                 let body = sse_axum::ServerSentEvents::json(ours_json(events), None);
                 drain_http(body.into_response().into_body())
