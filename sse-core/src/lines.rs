@@ -65,9 +65,31 @@ impl LineSplitter {
 }
 
 /// Whether `bytes` contains a CR or an LF.
+///
+/// From 16 to 128 bytes, two blocks cover the input, the second one
+/// overlapping the first, and are checked together: one test and no
+/// loop, for the length of most values.
 #[inline(always)]
 pub(crate) fn has_line_break(bytes: &[u8]) -> bool {
-    find_break(bytes).is_some()
+    let len = bytes.len();
+    match len {
+        16..=32 => either_has_break::<16>(bytes),
+        33..=64 => either_has_break::<32>(bytes),
+        65..=128 => either_has_break::<64>(bytes),
+        _ => find_break(bytes).is_some(),
+    }
+}
+
+/// Whether the first or the last `N` bytes (`N <= bytes.len()`) hold a
+/// line break: branch-free, so that the two compile to vector
+/// comparisons and one test.
+#[inline(always)]
+fn either_has_break<const N: usize>(bytes: &[u8]) -> bool {
+    let (Some(first), Some(last)) = (bytes.get(..N), bytes.get(bytes.len().saturating_sub(N)..))
+    else {
+        return find_break(bytes).is_some();
+    };
+    block_has_break::<N>(first) | block_has_break::<N>(last)
 }
 
 /// Inputs shorter than this are searched inline, in vectorised blocks:
@@ -298,7 +320,9 @@ mod tests {
 
     #[test]
     fn find_break_agrees_with_a_plain_search() {
-        for len in [0, 1, 7, 15, 16, 17, 31, 32, 33, 100, 255, 256, 300, 1000] {
+        for len in [
+            0, 1, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 127, 128, 129, 255, 256, 300, 1000,
+        ] {
             for at in (0..len)
                 .step_by(1 + len / 40)
                 .chain([len.saturating_sub(1)])
