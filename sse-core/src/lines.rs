@@ -71,12 +71,17 @@ impl LineSplitter {
 /// loop, for the length of most values.
 #[inline(always)]
 pub(crate) fn has_line_break(bytes: &[u8]) -> bool {
+    // One comparison for values under 16 or over 128 bytes, two for 65
+    // to 128.
     let len = bytes.len();
-    match len {
-        16..=32 => either_has_break::<16>(bytes),
-        33..=64 => either_has_break::<32>(bytes),
-        65..=128 => either_has_break::<64>(bytes),
-        _ => find_break(bytes).is_some(),
+    if len > 128 || len < 16 {
+        find_break(bytes).is_some()
+    } else if len > 64 {
+        either_has_break::<64>(bytes)
+    } else if len > 32 {
+        either_has_break::<32>(bytes)
+    } else {
+        either_has_break::<16>(bytes)
     }
 }
 
