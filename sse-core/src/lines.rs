@@ -74,7 +74,7 @@ pub(crate) fn has_line_break(bytes: &[u8]) -> bool {
     // One comparison for values under 16 or over 128 bytes, two for 65
     // to 128.
     let len = bytes.len();
-    if len > 128 || len < 16 {
+    if !(16..=128).contains(&len) {
         find_break(bytes).is_some()
     } else if len > 64 {
         either_has_break::<64>(bytes)
