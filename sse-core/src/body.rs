@@ -4,17 +4,16 @@
 use alloc::boxed::Box;
 use bytes::Bytes;
 use core::fmt;
-use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 use futures_core::Stream;
-use pin_project_lite::pin_project;
 
 use crate::error::Error;
 use crate::format::Formatter;
-use crate::keep_alive::{Ticker, Timer};
-use crate::options::{ErrorHook, Options};
-use crate::stream::{EventStream, IntoSseFrame};
+use crate::keep_alive::Timer;
+use crate::options::Options;
+use crate::pipeline::{Chunks, Pipeline, assemble};
+use crate::stream::IntoSseFrame;
 
 /// A boxed pipeline: the encoded stream and the error policy, polled
 /// through one virtual call per chunk.
@@ -185,11 +184,7 @@ macro_rules! body_impls {
             }
 
             fn size_hint(&self) -> (usize, Option<usize>) {
-                if self.ended {
-                    (0, Some(0))
-                } else {
-                    (0, None)
-                }
+                size_hint(self.ended)
             }
         }
 
@@ -241,180 +236,6 @@ impl SyncSlot {
     }
 }
 
-/// What a body polls behind its one virtual call: the next chunk, or the
-/// end (after an error, reported).
-trait Chunks {
-    fn poll_chunk(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Bytes>>;
-}
-
-pin_project! {
-    /// The error policy around a stream of chunks, written once for both
-    /// bodies: empty chunks are skipped, an error ends the stream cleanly
-    /// and is reported. The stream is dropped, with the source and every
-    /// buffer, as soon as it ends; the body only ever forwards what this
-    /// returns.
-    struct Pipeline<St> {
-        #[pin]
-        stream: Option<St>,
-        hook: Option<ErrorHook>,
-    }
-}
-
-impl<St> Pipeline<St> {
-    fn new(stream: St, options: &Options) -> Self {
-        Self {
-            stream: Some(stream),
-            hook: options.error_hook.clone(),
-        }
-    }
-}
-
-impl<St> Chunks for Pipeline<St>
-where
-    St: Stream<Item = Result<Bytes, Error>>,
-{
-    fn poll_chunk(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
-        let mut this = self.project();
-        loop {
-            let Some(stream) = this.stream.as_mut().as_pin_mut() else {
-                return Poll::Ready(None);
-            };
-            match stream.poll_next(cx) {
-                Poll::Ready(Some(Ok(chunk))) if chunk.is_empty() => {}
-                Poll::Ready(Some(Ok(chunk))) => return Poll::Ready(Some(chunk)),
-                Poll::Ready(Some(Err(err))) => {
-                    this.stream.set(None);
-                    report(this.hook.as_deref(), &err);
-                    return Poll::Ready(None);
-                }
-                Poll::Ready(None) => {
-                    this.stream.set(None);
-                    return Poll::Ready(None);
-                }
-                Poll::Pending => return Poll::Pending,
-            }
-        }
-    }
-}
-
-/// The encoded source, ended by the shutdown signal if one is set, with
-/// keep-alive if on.
-fn assemble<S, F, T>(
-    source: S,
-    formatter: F,
-    options: &Options,
-    timer: T,
-) -> Assembled<EventStream<S, F, ShutdownSignal>, T>
-where
-    T: Timer,
-{
-    let stream = EventStream::new(source, formatter)
-        .with_options(options)
-        .with_shutdown(ShutdownSignal::of(options));
-    Assembled {
-        inner: stream,
-        ticker: options
-            .keep_alive
-            .as_ref()
-            .map(|keep_alive| Ticker::new(timer, keep_alive)),
-    }
-}
-
-pin_project! {
-    /// The shutdown signal of an [`Options`], or none: then it never
-    /// completes.
-    struct ShutdownSignal {
-        #[pin]
-        inner: Option<SignalFuture>,
-    }
-}
-
-#[cfg(feature = "tokio")]
-type SignalFuture = crate::tokio::ShutdownSignal;
-#[cfg(not(feature = "tokio"))]
-type SignalFuture = core::future::Pending<()>;
-
-impl ShutdownSignal {
-    fn of(options: &Options) -> Self {
-        #[cfg(feature = "tokio")]
-        let inner = options
-            .shutdown
-            .as_ref()
-            .map(crate::tokio::Shutdown::signal);
-        #[cfg(not(feature = "tokio"))]
-        let inner = {
-            let _ = options;
-            None
-        };
-        Self { inner }
-    }
-}
-
-impl Future for ShutdownSignal {
-    type Output = ();
-
-    #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        match self.project().inner.as_pin_mut() {
-            Some(signal) => signal.poll(cx),
-            None => Poll::Pending,
-        }
-    }
-}
-
-pin_project! {
-    /// The encoded stream, with keep-alive when on: one call of the
-    /// encoder's poll, inlined here.
-    struct Assembled<St, T: Timer> {
-        #[pin]
-        inner: St,
-        ticker: Option<Ticker<T>>,
-    }
-}
-
-impl<St, T> Stream for Assembled<St, T>
-where
-    St: Stream<Item = Result<Bytes, Error>>,
-    T: Timer,
-{
-    type Item = Result<Bytes, Error>;
-
-    #[inline]
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.project();
-        if let Some(ticker) = this.ticker.as_mut() {
-            ticker.start();
-        }
-        match this.inner.poll_next(cx) {
-            Poll::Ready(Some(chunk)) => {
-                if let Some(ticker) = this.ticker.as_mut() {
-                    ticker.chunk_sent();
-                }
-                Poll::Ready(Some(chunk))
-            }
-            Poll::Ready(None) => Poll::Ready(None),
-            Poll::Pending => match this.ticker.as_mut() {
-                Some(ticker) => ticker.poll_idle(cx).map(|comment| Some(Ok(comment))),
-                None => Poll::Pending,
-            },
-        }
-    }
-}
-
-/// Hands `err` to the hook, or logs it.
-fn report(hook: Option<&(dyn Fn(&Error) + Send + Sync)>, err: &Error) {
-    match hook {
-        Some(hook) => hook(err),
-        #[cfg(feature = "tracing")]
-        None => tracing::error!(
-            error = %crate::error::Chain(err),
-            "event stream ended by an error"
-        ),
-        #[cfg(not(feature = "tracing"))]
-        None => {}
-    }
-}
-
 #[cfg(feature = "http-body")]
 impl http_body::Body for EventBody {
     type Data = Bytes;
@@ -427,28 +248,47 @@ impl http_body::Body for EventBody {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
-        self.poll_chunk(cx)
-            .map(|chunk| chunk.map(|chunk| Ok(http_body::Frame::data(chunk))))
+        data_frame(self.poll_chunk(cx))
     }
 
     fn is_end_stream(&self) -> bool {
         EventBody::is_end_stream(self)
     }
 
-    /// Unknown until the end: a server streams it (chunked on HTTP/1.1)
-    /// and never sets `Content-Length`.
     fn size_hint(&self) -> http_body::SizeHint {
-        if self.is_end_stream() {
-            http_body::SizeHint::with_exact(0)
-        } else {
-            http_body::SizeHint::new()
-        }
+        body_size_hint(self.ended)
     }
+}
+
+/// A body's chunk as an `http_body` data frame; never an error.
+#[cfg(feature = "http-body")]
+#[inline]
+pub(crate) fn data_frame(
+    chunk: Poll<Option<Bytes>>,
+) -> Poll<Option<Result<http_body::Frame<Bytes>, core::convert::Infallible>>> {
+    chunk.map(|chunk| chunk.map(|chunk| Ok(http_body::Frame::data(chunk))))
+}
+
+/// Unknown until the end: a server streams a body (chunked on HTTP/1.1)
+/// and never sets `Content-Length`.
+#[cfg(feature = "http-body")]
+pub(crate) fn body_size_hint(ended: bool) -> http_body::SizeHint {
+    if ended {
+        http_body::SizeHint::with_exact(0)
+    } else {
+        http_body::SizeHint::new()
+    }
+}
+
+/// A body's `Stream::size_hint`: nothing more once ended, unknown before.
+pub(crate) const fn size_hint(ended: bool) -> (usize, Option<usize>) {
+    if ended { (0, Some(0)) } else { (0, None) }
 }
 
 #[cfg(all(test, feature = "std"))]
 mod tests {
     use super::*;
+    use crate::EventPipeline;
     use crate::format::Text;
     use crate::item::SseItem;
     use core::cell::Cell;
@@ -511,31 +351,54 @@ mod tests {
         }
     }
 
+    /// Polls `body` to its end, checking that the source is dropped by
+    /// then, while the body still exists.
+    fn ends_and_drops_the_source<B>(
+        mut body: B,
+        dropped: &core::sync::atomic::AtomicBool,
+        ended: impl Fn(&B) -> bool,
+    ) where
+        B: Stream<Item = Bytes> + Unpin,
+    {
+        let mut cx = Context::from_waker(core::task::Waker::noop());
+        let first = Pin::new(&mut body).poll_next(&mut cx);
+        assert!(matches!(first, Poll::Ready(Some(_))), "{first:?}");
+        assert!(!ended(&body));
+        let end = Pin::new(&mut body).poll_next(&mut cx);
+        assert!(matches!(end, Poll::Ready(None)), "{end:?}");
+        assert!(ended(&body));
+        assert!(dropped.load(core::sync::atomic::Ordering::SeqCst));
+        assert_eq!(body.size_hint(), (0, Some(0)));
+        // Polled again after the end: still the end.
+        assert!(matches!(
+            Pin::new(&mut body).poll_next(&mut cx),
+            Poll::Ready(None)
+        ));
+    }
+
     #[test]
     fn the_source_is_dropped_when_the_body_ends_not_when_it_is_dropped() {
-        use core::sync::atomic::Ordering;
+        let options = Options::new().without_keep_alive().with_error_hook(|_| {});
         for fail in [false, true] {
-            let dropped = alloc::sync::Arc::default();
-            let source = Noted {
+            let source = |dropped: &alloc::sync::Arc<_>| Noted {
                 items: 2,
                 fail,
-                dropped: alloc::sync::Arc::clone(&dropped),
+                dropped: alloc::sync::Arc::clone(dropped),
             };
-            let options = Options::new().without_keep_alive().with_error_hook(|_| {});
-            let mut body = EventBody::new(source, Text, &options, NeverTimer);
-            let mut cx = Context::from_waker(core::task::Waker::noop());
-            let first = Pin::new(&mut body).poll_next(&mut cx);
-            assert!(matches!(first, Poll::Ready(Some(_))), "{first:?}");
-            assert!(!body.is_end_stream());
-            let end = Pin::new(&mut body).poll_next(&mut cx);
-            assert!(matches!(end, Poll::Ready(None)), "{end:?}");
-            assert!(body.is_end_stream());
-            assert!(dropped.load(Ordering::SeqCst), "fail: {fail}");
-            // Polled again after the end: still the end.
-            assert!(matches!(
-                Pin::new(&mut body).poll_next(&mut cx),
-                Poll::Ready(None)
+            let dropped = alloc::sync::Arc::default();
+            let body = EventBody::new(source(&dropped), Text, &options, NeverTimer);
+            ends_and_drops_the_source(body, &dropped, EventBody::is_end_stream);
+            let dropped = alloc::sync::Arc::default();
+            let body = LocalEventBody::new(source(&dropped), Text, &options, NeverTimer);
+            ends_and_drops_the_source(body, &dropped, LocalEventBody::is_end_stream);
+            let dropped = alloc::sync::Arc::default();
+            let body = Box::pin(EventPipeline::new(
+                source(&dropped),
+                Text,
+                &options,
+                NeverTimer,
             ));
+            ends_and_drops_the_source(body, &dropped, |body| body.is_end_stream());
         }
     }
 

@@ -143,6 +143,29 @@ impl<T: Timer> Ticker<T> {
         }
     }
 
+    /// Polls `inner` with keep-alive around it: a chunk marks the
+    /// connection busy; while `inner` is pending, the comment goes out when
+    /// one is due.
+    #[inline]
+    pub(crate) fn poll_around<S, E>(
+        &mut self,
+        inner: Pin<&mut S>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, E>>>
+    where
+        S: Stream<Item = Result<Bytes, E>>,
+    {
+        self.start();
+        match inner.poll_next(cx) {
+            Poll::Ready(Some(chunk)) => {
+                self.chunk_sent();
+                Poll::Ready(Some(chunk))
+            }
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => self.poll_idle(cx).map(|comment| Some(Ok(comment))),
+        }
+    }
+
     /// A chunk went out: the connection is not idle.
     #[inline]
     pub(crate) const fn chunk_sent(&mut self) {
@@ -228,15 +251,7 @@ where
     #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.project();
-        this.ticker.start();
-        match this.inner.poll_next(cx) {
-            Poll::Ready(Some(chunk)) => {
-                this.ticker.chunk_sent();
-                Poll::Ready(Some(chunk))
-            }
-            Poll::Ready(None) => Poll::Ready(None),
-            Poll::Pending => this.ticker.poll_idle(cx).map(|comment| Some(Ok(comment))),
-        }
+        this.ticker.poll_around(this.inner, cx)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

@@ -52,7 +52,9 @@
 //!   shutdown and error hook, in one value that every adapter takes.
 //! - [`EventBody`]: source, formatter and options put together into the
 //!   body every adapter sends, with one policy for errors and ends;
-//!   [`headers`]: the response headers that go with it.
+//!   [`EventPipeline`], the same without its box, for frameworks that box
+//!   every body themselves; [`headers`]: the response headers that go
+//!   with it.
 //! - [`decode`]: an incremental, spec-exact decoder, also as a `Stream`.
 //! - `openapi` (feature `utoipa`): the OpenAPI 3.2 description of an
 //!   event-stream response, an `itemSchema` in ASP.NET Core 11's shape,
@@ -69,7 +71,7 @@
 //! | `json` | yes | [`format::Json`], [`EventStream::json`], through serde_json |
 //! | `tokio` | no | the [`tokio`] module (keep-alive timer, graceful-shutdown handle, bounded channel) and [`Options::with_shutdown`] (implies `std`) |
 //! | `tracing` | no | errors that end a body are logged with `tracing` when no [error hook](Options::with_error_hook) is set |
-//! | `http-body` | no | [`EventBody`] is an `http_body::Body` (implies `std`) |
+//! | `http-body` | no | [`EventBody`] and [`EventPipeline`] are `http_body::Body`s (implies `std`) |
 //! | `utoipa` | no | the [`openapi`] module: OpenAPI 3.2 descriptions (`itemSchema`) of event-stream responses for utoipa 6 (implies `std`; utoipa needs Rust 1.88) |
 //!
 //! # `no_std`
@@ -118,6 +120,7 @@ mod lines;
 pub mod openapi;
 mod options;
 mod output;
+mod pipeline;
 #[doc = include_str!("rules.md")]
 pub mod rules {}
 mod shared_str;
@@ -137,4 +140,5 @@ pub use crate::format::{DataWriter, Formatter};
 pub use crate::item::{Comment, SseFrame, SseItem};
 pub use crate::keep_alive::{KeepAliveStream, Timer};
 pub use crate::options::{KeepAlive, Options};
+pub use crate::pipeline::EventPipeline;
 pub use crate::stream::{DataItems, EventStream, IntoSseFrame, TryDataItems};

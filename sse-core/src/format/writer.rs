@@ -25,8 +25,8 @@ const LF_DATA: &[u8] = b"\ndata: ";
 ///
 /// A data line is always open: the encoder writes the first `data: `
 /// before the formatter's first write, every line ending is written
-/// together with the next line's prefix, and [`finish`](Self::finish) ends
-/// the last line. Empty data, and data that ends with a line break, end
+/// together with the next line's prefix, and the encoder ends the last
+/// line. Empty data, and data that ends with a line break, end
 /// with an empty `data: ` line, as they must (rule E4).
 #[derive(Debug)]
 pub struct DataWriter<'a> {
