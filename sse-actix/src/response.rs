@@ -8,7 +8,8 @@ use futures_core::Stream;
 use sse_core::format::{Json, Text};
 use sse_core::tokio::{Receiver, Sender, TokioTimer, channel};
 use sse_core::{
-    DataItems, EventType, Formatter, IntoSseFrame, LocalEventBody, Options, SseFrame, TryDataItems,
+    DataItems, EventPipeline, EventType, Formatter, IntoSseFrame, LocalEventBody, Options,
+    SseFrame, TryDataItems,
 };
 
 use crate::body::SseBody;
@@ -312,7 +313,9 @@ impl<S, F> ServerSentEvents<S, F> {
 
     /// The finished response without a request, for middleware, tests or
     /// handlers that adjust it further; the [`Responder`] implementation
-    /// does the same.
+    /// sends the same response. Its body, [`SseBody`], is one type
+    /// whatever the source, so that one function can return responses of
+    /// several streams.
     ///
     /// # Examples
     ///
@@ -330,8 +333,16 @@ impl<S, F> ServerSentEvents<S, F> {
         S::Item: IntoSseFrame,
         F: Formatter<<S::Item as IntoSseFrame>::Data> + 'static,
     {
-        let body = LocalEventBody::new(self.source, self.formatter, &self.options, TokioTimer);
-        let mut response = HttpResponse::with_body(StatusCode::OK, SseBody::new(body));
+        self.respond(|source, formatter, options| {
+            SseBody::from(LocalEventBody::new(source, formatter, options, TokioTimer))
+        })
+    }
+
+    /// Status 200, the event stream headers and any extra ones, and the
+    /// body that `body` makes of the source, formatter and options.
+    fn respond<B>(self, body: impl FnOnce(S, F, &Options) -> B) -> HttpResponse<B> {
+        let body = body(self.source, self.formatter, &self.options);
+        let mut response = HttpResponse::with_body(StatusCode::OK, body);
         let map = response.headers_mut();
         for (name, value) in sse_core::headers::RESPONSE_HEADERS {
             map.insert(
@@ -350,16 +361,23 @@ impl<S, F> ServerSentEvents<S, F> {
     }
 }
 
+/// The same response as [`ServerSentEvents::into_response`], whose body
+/// has a type of its own so that responses with different sources can be
+/// returned from one function; here the body holds the core's pipeline
+/// unboxed ([`EventPipeline`]), since actix-web boxes every body it sends:
+/// one box and one virtual call per chunk in all.
 impl<S, F> Responder for ServerSentEvents<S, F>
 where
     S: Stream + 'static,
     S::Item: IntoSseFrame,
     F: Formatter<<S::Item as IntoSseFrame>::Data> + 'static,
 {
-    type Body = SseBody;
+    type Body = SseBody<EventPipeline<S, F, TokioTimer>>;
 
     fn respond_to(self, _req: &HttpRequest) -> HttpResponse<Self::Body> {
-        self.into_response()
+        self.respond(|source, formatter, options| {
+            SseBody::new(EventPipeline::new(source, formatter, options, TokioTimer))
+        })
     }
 }
 

@@ -8,7 +8,7 @@ use futures_core::Stream;
 use sse_core::format::{Json, Text};
 use sse_core::tokio::{Receiver, Sender, TokioTimer, channel};
 use sse_core::{
-    DataItems, EventBody, EventType, Formatter, IntoSseFrame, Options, SseFrame, TryDataItems,
+    DataItems, EventPipeline, EventType, Formatter, IntoSseFrame, Options, SseFrame, TryDataItems,
 };
 
 /// An event stream response under construction: a source stream, how its
@@ -316,7 +316,9 @@ where
     /// [extra ones](ServerSentEvents::with_header), and the body. With
     /// keep-alive on (the default), the body is timed by tokio's clock.
     fn into_response(self) -> Response {
-        let body = EventBody::new(self.source, self.formatter, &self.options, TokioTimer);
+        // axum boxes the body: it gets the pipeline unboxed, one box and
+        // one virtual call per chunk in all.
+        let body = EventPipeline::new(self.source, self.formatter, &self.options, TokioTimer);
         let mut response = Response::new(Body::new(body));
         let headers = response.headers_mut();
         for (name, value) in sse_core::headers::RESPONSE_HEADERS {

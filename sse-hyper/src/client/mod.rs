@@ -73,7 +73,7 @@
 //!
 //! HTTP/1.1, over TCP, and over TLS with the `client-rustls` feature
 //! (rustls on the `ring` provider, the webpki roots by default, or your
-//! own configuration with [`EventSource::with_tls_config`]).
+//! own configuration with `EventSource::with_tls_config`).
 
 mod dispatch;
 mod error;
