@@ -78,10 +78,10 @@ impl Server {
 
 /// A listener on 127.0.0.1 whose queue holds every connection of a
 /// scenario at once. The standard library's `bind` queues 128: with 200
-/// clients connecting together the queue could overflow (the kernel
-/// counts it: `nstat -az TcpExtListenOverflows`), a dropped connection
-/// attempt is tried again a second later, and that round ran ten times
-/// slower than the others.
+/// clients connecting together the queue can overflow (the kernel counts
+/// it: `nstat -az TcpExtListenOverflows`) and a dropped connection attempt
+/// is tried again a second later, the likely cause of the rounds that ran
+/// ten times slower than the others before this queue was made larger.
 fn listen() -> TcpListener {
     let socket =
         socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("socket");
