@@ -9,7 +9,7 @@
 use bytes::BytesMut;
 
 use crate::field::EventType;
-use crate::shared_str::SharedStr;
+use crate::shared_str::{InlineKey, SharedStr};
 
 const PREFIX: &[u8; 7] = b"event: ";
 const SUFFIX: &[u8; 7] = b"\ndata: ";
@@ -17,15 +17,15 @@ const SUFFIX: &[u8; 7] = b"\ndata: ";
 /// The longest line kept: types of up to 18 bytes.
 const LINE: usize = 32;
 
-/// The event type a kept line belongs to, told apart without reading the
-/// type's bytes.
+/// The event type a kept line belongs to, told apart in a comparison or
+/// two.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Key {
     /// A static string, by address and length: static memory never
     /// changes, so the same address and length mean the same bytes.
     Static { addr: usize, len: usize },
     /// A short string kept inline, by its value (all of its bytes).
-    Inline([u8; 24]),
+    Inline(InlineKey),
 }
 
 impl Key {
@@ -83,7 +83,11 @@ impl EventLine {
         }
     }
 
-    /// Builds the line of `event_type` and keeps it, if it fits.
+    /// Builds the line of `event_type` and keeps it, if it has a key and
+    /// fits. (A shared type, or one too long, comes back here at each of
+    /// its events: a call that returns at once, against the copy of its
+    /// bytes that follows it. Remembering them instead cost the common
+    /// case about 7 instructions an event.)
     #[inline(never)]
     fn keep(&mut self, event_type: &EventType, key: Option<Key>) {
         let value = event_type.0.as_bytes();

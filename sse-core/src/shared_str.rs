@@ -45,10 +45,13 @@ pub(crate) struct DigitBytes {
     bytes: [u8; DIGITS],
 }
 
+/// An inline value's length and every byte of it: see [`InlineBytes::key`].
+pub(crate) type InlineKey = [u8; INLINE + 2];
+
 impl InlineBytes {
     /// The length and every byte, those after the value too: equal keys
     /// are equal values (equal values may still have other keys).
-    pub(crate) fn key(&self) -> [u8; INLINE + 2] {
+    pub(crate) fn key(&self) -> InlineKey {
         let mut key = [0; INLINE + 2];
         key[0] = self.len;
         key[1..=INLINE].copy_from_slice(&self.bytes);
