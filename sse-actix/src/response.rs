@@ -403,6 +403,48 @@ mod tests {
     }
 
     #[test]
+    fn the_responder_and_into_response_send_the_same_response() {
+        // The responder's body holds the pipeline unboxed, into_response's
+        // boxed: the same status, headers and bytes.
+        let make = || {
+            ServerSentEvents::text(stream::iter(["a", "b\nc"]), None)
+                .with_options(
+                    Options::new()
+                        .with_retry(Duration::from_secs(2))
+                        .with_final_event(sse_core::SseItem::new("end")),
+                )
+                .with_header(
+                    HeaderName::from_static("x-a"),
+                    HeaderValue::from_static("1"),
+                )
+        };
+        let request = actix_web::test::TestRequest::default().to_http_request();
+        let responded = make().respond_to(&request);
+        let made = make().into_response();
+        assert_eq!(responded.status(), made.status());
+        let sorted = |headers: &actix_web::http::header::HeaderMap| {
+            let mut all: Vec<_> = headers
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.clone()))
+                .collect();
+            all.sort_by(|a, b| a.0.cmp(&b.0));
+            all
+        };
+        assert_eq!(sorted(responded.headers()), sorted(made.headers()));
+        actix_web::rt::System::new().block_on(async move {
+            let responded = actix_web::body::to_bytes(responded.into_body())
+                .await
+                .unwrap();
+            let made = actix_web::body::to_bytes(made.into_body()).await.unwrap();
+            assert_eq!(responded, made);
+            assert_eq!(
+                &responded[..],
+                b"retry: 2000\ndata: a\n\ndata: b\ndata: c\n\ndata: end\n\n"
+            );
+        });
+    }
+
+    #[test]
     fn framing_headers_are_left_out() {
         let res = response()
             .with_header(header::CONNECTION, HeaderValue::from_static("close"))
