@@ -371,21 +371,6 @@ fn http1_control_holds_at_most_six_streams() {
     }
 }
 
-/// The number in a hub id, `<hex digits>.<n>`, and its log part.
-fn seq(id: &str) -> (&str, u64) {
-    let (log, n) = id
-        .split_once('.')
-        .unwrap_or_else(|| panic!("not a hub id: {id:?}"));
-    assert!(
-        !log.is_empty() && log.bytes().all(|b| b.is_ascii_hexdigit()),
-        "not a hub id: {id:?}"
-    );
-    (
-        log,
-        n.parse().unwrap_or_else(|_| panic!("not a hub id: {id:?}")),
-    )
-}
-
 /// The numbers of the ids the page saw, in order, with `None` for a reset
 /// event's place; every id from the same log.
 fn ids(seen: &Seen) -> Vec<Option<u64>> {
@@ -396,7 +381,7 @@ fn ids(seen: &Seen) -> Vec<Option<u64>> {
         .map(|event| match text(&event["type"]) {
             "heartRate" => {
                 assert_json_record(text(&event["data"]), "feed event");
-                let (log, n) = seq(text(&event["lastEventId"]));
+                let (log, n) = support::hub_seq(text(&event["lastEventId"]));
                 logs.insert(log.to_owned());
                 Some(n)
             }
@@ -435,7 +420,7 @@ fn reconnections(server: &Server) -> Vec<Back> {
                     .unwrap_or_else(|| panic!("no {name} in {counts}"))
             };
             Back {
-                last: seq(id).1,
+                last: support::hub_seq(id).1,
                 published: count("published"),
                 resets: count("resets"),
             }
@@ -540,10 +525,10 @@ fn resumable_feed_tells_a_client_too_far_behind() {
                 let event = &seen.log[i + 1];
                 let reset: Value = serde_json::from_str(text(&event["data"])).unwrap();
                 assert_eq!(reset["reason"], "behind", "{reset}");
-                let resumes = seq(text(&reset["resumesFrom"])).1;
+                let resumes = support::hub_seq(text(&reset["resumesFrom"])).1;
                 // The reset's id is the place before the event it resumes
                 // from: the browser keeps it as its last id.
-                assert_eq!(seq(text(&event["lastEventId"])).1, resumes - 1);
+                assert_eq!(support::hub_seq(text(&event["lastEventId"])).1, resumes - 1);
                 assert_eq!(reset["missed"], resumes - before - 1, "{reset}");
                 if let Some(Some(next)) = ids.get(i + 2) {
                     assert_eq!(*next, resumes, "{reset}");

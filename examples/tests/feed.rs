@@ -12,23 +12,11 @@ use support::{Server, WAIT, get, request};
 
 const FEED: &str = env!("CARGO_BIN_EXE_resumable_feed");
 
-/// The number in a hub id, `<hex digits>.<n>`.
-fn seq(id: &str) -> u64 {
-    let (log, n) = id
-        .split_once('.')
-        .unwrap_or_else(|| panic!("not a hub id: {id:?}"));
-    assert!(
-        !log.is_empty() && log.bytes().all(|b| b.is_ascii_hexdigit()),
-        "not a hub id: {id:?}"
-    );
-    n.parse().unwrap_or_else(|_| panic!("not a hub id: {id:?}"))
-}
-
 /// The number of a feed event's id, after checking the event.
 fn id(event: &Event) -> u64 {
     assert_eq!(event.event_type(), "heartRate", "{event:?}");
     support::assert_json_record(event.data(), "feed event");
-    seq(event.last_event_id())
+    support::hub_seq(event.last_event_id()).1
 }
 
 /// The log part of a hub id.
@@ -120,7 +108,7 @@ fn a_client_behind_the_buffer_is_told_how_many_it_lost() {
     assert_eq!(reset["resumesFrom"], events[1].last_event_id());
     // The reset's id is the place before the next event: a client that
     // drops right after it resumes there without being told again.
-    assert_eq!(seq(events[0].last_event_id()), ids[0] - 1);
+    assert_eq!(support::hub_seq(events[0].last_event_id()).1, ids[0] - 1);
     assert_eq!(log(events[0].last_event_id()), log(&header));
     let missed = ids[0] - seen - 1;
     assert_eq!(reset["missed"], missed);

@@ -330,3 +330,18 @@ pub(crate) fn finish_within(
     };
     (status, out.join().unwrap(), err.join().unwrap())
 }
+
+/// The number in a hub id, `<hex digits>.<n>`, and its log part.
+pub(crate) fn hub_seq(id: &str) -> (&str, u64) {
+    let (log, n) = id
+        .split_once('.')
+        .unwrap_or_else(|| panic!("not a hub id: {id:?}"));
+    assert!(
+        !log.is_empty() && log.bytes().all(|b| b.is_ascii_hexdigit()),
+        "not a hub id: {id:?}"
+    );
+    (
+        log,
+        n.parse().unwrap_or_else(|_| panic!("not a hub id: {id:?}")),
+    )
+}
