@@ -38,10 +38,10 @@ instructions() {
         awk '/refs:/ { gsub(",", "", $NF); print $NF }'
 }
 
-imps=(ours-axum ours-hyper ours-actix axum actix-web-lab hand hand-axum hand-actix)
+imps=(ours-axum ours-hyper ours-hyper-pipeline ours-actix axum actix-web-lab hand hand-axum hand-actix)
 # The hand-written body served the way each one is (benches::Imp::hand).
 declare -A peer=([ours-axum]=hand-axum [axum]=hand-axum [ours-actix]=hand-actix
-    [actix-web-lab]=hand-actix [ours-hyper]=hand [hand]=hand [hand-axum]=hand [hand-actix]=hand)
+    [actix-web-lab]=hand-actix [ours-hyper]=hand [ours-hyper-pipeline]=hand [hand]=hand [hand-axum]=hand [hand-actix]=hand)
 printf '%-8s %-14s %14s %9s %9s %9s\n' workload impl instr/event "x axum" "x lab" "x hand"
 for workload in "${workloads[@]}"; do
     if [ "$workload" = large ]; then n=200; else n=100000; fi

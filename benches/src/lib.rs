@@ -184,6 +184,9 @@ pub enum Imp {
     OursAxum,
     /// This workspace through `sse-hyper`'s `EventBody`.
     OursHyper,
+    /// This workspace through `sse-hyper`'s unboxed `PipelineBody`
+    /// (`into_pipeline_response`).
+    OursHyperPipeline,
     /// This workspace through `sse-actix`'s `SseBody`.
     OursActix,
     /// axum 0.8's `Sse`.
@@ -202,9 +205,10 @@ pub enum Imp {
 
 impl Imp {
     /// Every implementation, in report order.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::OursAxum,
         Self::OursHyper,
+        Self::OursHyperPipeline,
         Self::OursActix,
         Self::Axum,
         Self::ActixWebLab,
@@ -219,6 +223,7 @@ impl Imp {
         match self {
             Self::OursAxum => "ours-axum",
             Self::OursHyper => "ours-hyper",
+            Self::OursHyperPipeline => "ours-hyper-pipeline",
             Self::OursActix => "ours-actix",
             Self::Axum => "axum",
             Self::ActixWebLab => "actix-web-lab",
@@ -237,7 +242,11 @@ impl Imp {
         match self {
             Self::OursAxum | Self::Axum => Self::HandAxum,
             Self::OursActix | Self::ActixWebLab => Self::HandActix,
-            Self::OursHyper | Self::Hand | Self::HandAxum | Self::HandActix => Self::Hand,
+            Self::OursHyper
+            | Self::OursHyperPipeline
+            | Self::Hand
+            | Self::HandAxum
+            | Self::HandActix => Self::Hand,
         }
     }
 
@@ -269,6 +278,10 @@ impl Imp {
                 let body = sse_hyper::ServerSentEvents::json(ours_json(events), None);
                 drain_http(body.into_response().into_body())
             }
+            (Self::OursHyperPipeline, Workload::Json) => {
+                let body = sse_hyper::ServerSentEvents::json(ours_json(events), None);
+                drain_http(body.into_pipeline_response().into_body())
+            }
             (Self::OursActix, Workload::Json) => {
                 let body = sse_actix::ServerSentEvents::json(ours_json(events), None);
                 drain_actix(actix_respond(body))
@@ -280,6 +293,10 @@ impl Imp {
             (Self::OursHyper, Workload::Large) => {
                 let body = sse_hyper::ServerSentEvents::text(ours_large(events), None);
                 drain_http(body.into_response().into_body())
+            }
+            (Self::OursHyperPipeline, Workload::Large) => {
+                let body = sse_hyper::ServerSentEvents::text(ours_large(events), None);
+                drain_http(body.into_pipeline_response().into_body())
             }
             (Self::OursActix, Workload::Large) => {
                 let body = sse_actix::ServerSentEvents::text(ours_large(events), None);
@@ -294,6 +311,11 @@ impl Imp {
                 let body = sse_hyper::ServerSentEvents::new(ours_small(events, pending))
                     .with_formatter(Text);
                 drain_http(body.into_response().into_body())
+            }
+            (Self::OursHyperPipeline, _) => {
+                let body = sse_hyper::ServerSentEvents::new(ours_small(events, pending))
+                    .with_formatter(Text);
+                drain_http(body.into_pipeline_response().into_body())
             }
             (Self::OursActix, _) => {
                 let body = sse_actix::ServerSentEvents::new(ours_small(events, pending))

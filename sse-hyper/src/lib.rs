@@ -70,12 +70,17 @@
 //!   `with_formatter`, [`with_options`](ServerSentEvents::with_options)
 //!   (keep-alive, retry hint, shutdown, error hook: one [`Options`] value,
 //!   the same in every adapter) and extra headers, and
-//!   [`into_response`](ServerSentEvents::into_response).
+//!   [`into_response`](ServerSentEvents::into_response) (or
+//!   [`into_pipeline_response`](ServerSentEvents::into_pipeline_response),
+//!   unboxed).
 //! - [`EventBody`]: the body, an `http_body::Body` with `Bytes` data that
 //!   never fails: an error of the source ends it cleanly. It is `Send` and
 //!   `Sync` (whatever the source, which need only be `Send`), so a service
 //!   whose routes all return `Response<BoxBody<Bytes, E>>` boxes it with
 //!   `response.map(BodyExt::boxed)`.
+//! - [`PipelineBody`]: the same body unboxed, for a handler that returns
+//!   `Response<impl Body>`: one allocation fewer per response and one
+//!   virtual call fewer per chunk.
 //! - [`last_event_id`]: the client's `Last-Event-ID` header, validated.
 //! - The core's types a handler needs ([`SseItem`], [`EventType`],
 //!   [`EventId`], [`Comment`], [`SseFrame`], [`Options`], [`KeepAlive`],
@@ -224,10 +229,11 @@
 //!
 //! # Runtime
 //!
-//! Keep-alive comments are timed by tokio's clock: the server must run on
-//! tokio with its time driver, as with hyper-util. For another runtime,
-//! build the body with [`EventBody::new`] and that runtime's
-//! [`Timer`](sse_core::Timer).
+//! Keep-alive comments are timed by the [`hyper::rt::Timer`] given to
+//! [`with_timer`](ServerSentEvents::with_timer), so a response runs on any
+//! runtime hyper runs on; without one, by tokio's clock when the body is
+//! polled inside a tokio runtime (as with hyper-util). Outside one, with
+//! no timer, the body never panics: its keep-alive is off, with a warning.
 //!
 //! The [`Shutdown`] handle and the channel use
 //! tokio's synchronisation types only and work on any runtime.
@@ -253,7 +259,8 @@ mod response;
 mod timer;
 
 pub use crate::last_event_id::{LAST_EVENT_ID, last_event_id};
-pub use crate::response::ServerSentEvents;
+pub use crate::response::{PipelineBody, ServerSentEvents};
+pub use crate::timer::{Clock, ClockSleep};
 pub use sse_core::tokio::{Sender, Shutdown};
 pub use sse_core::{
     self, Comment, Error, EventBody, EventId, EventType, KeepAlive, Options, SseFrame, SseItem,

@@ -13,9 +13,18 @@ use std::time::Instant;
 use sse_core::Timer;
 use sse_core::tokio::TokioTimer;
 
-/// The clock a response's keep-alive runs on.
+/// The clock a response's keep-alive runs on: the [`hyper::rt::Timer`]
+/// given to [`ServerSentEvents::with_timer`](crate::ServerSentEvents::with_timer),
+/// or else tokio's when the body is polled inside a tokio runtime, or none
+/// (keep-alive off, with a warning) outside one.
+///
+/// It has no API of its own: it is public so that the unboxed body,
+/// [`PipelineBody`](crate::PipelineBody), can be named.
 #[derive(Clone, Default)]
-pub(crate) enum Clock {
+pub struct Clock(Kind);
+
+#[derive(Clone, Default)]
+enum Kind {
     /// tokio's, when the body is polled inside a tokio runtime; otherwise
     /// none, and keep-alive is off.
     #[default]
@@ -24,20 +33,40 @@ pub(crate) enum Clock {
     Hyper(Arc<dyn hyper::rt::Timer + Send + Sync>),
 }
 
+impl Clock {
+    /// hyper's `timer`, for any executor.
+    pub(crate) fn hyper(timer: impl hyper::rt::Timer + Send + Sync + 'static) -> Self {
+        Self(Kind::Hyper(Arc::new(timer)))
+    }
+}
+
 impl fmt::Debug for Clock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Tokio => f.write_str("Tokio"),
-            Self::Hyper(_) => f.write_str("Hyper"),
+        match self.0 {
+            Kind::Tokio => f.write_str("Clock::Tokio"),
+            Kind::Hyper(_) => f.write_str("Clock::Hyper"),
         }
     }
 }
 
-/// A sleep of one of the clocks, or one that never ends.
-pub(crate) enum ClockSleep {
+/// A sleep of a [`Clock`]: a keep-alive's next tick, or one that never
+/// comes when there is no clock.
+pub struct ClockSleep(Sleep);
+
+enum Sleep {
     Tokio(Pin<Box<<TokioTimer as Timer>::Sleep>>),
     Hyper(Pin<Box<dyn hyper::rt::Sleep>>),
     Never,
+}
+
+impl fmt::Debug for ClockSleep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self.0 {
+            Sleep::Tokio(_) => "ClockSleep::Tokio",
+            Sleep::Hyper(_) => "ClockSleep::Hyper",
+            Sleep::Never => "ClockSleep::Never",
+        })
+    }
 }
 
 impl Future for ClockSleep {
@@ -46,10 +75,10 @@ impl Future for ClockSleep {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         // Every variant is `Unpin`: the sleeps are boxed (one box per
         // response; a reset moves a sleep in place).
-        match self.get_mut() {
-            Self::Tokio(sleep) => sleep.as_mut().poll(cx),
-            Self::Hyper(sleep) => sleep.as_mut().poll(cx),
-            Self::Never => Poll::Pending,
+        match &mut self.get_mut().0 {
+            Sleep::Tokio(sleep) => sleep.as_mut().poll(cx),
+            Sleep::Hyper(sleep) => sleep.as_mut().poll(cx),
+            Sleep::Never => Poll::Pending,
         }
     }
 }
@@ -58,29 +87,30 @@ impl Timer for Clock {
     type Sleep = ClockSleep;
 
     fn sleep(&self, after: Duration) -> ClockSleep {
-        match self {
-            Self::Hyper(timer) => ClockSleep::Hyper(timer.sleep(after)),
-            Self::Tokio if tokio::runtime::Handle::try_current().is_ok() => {
-                ClockSleep::Tokio(Box::pin(TokioTimer.sleep(after)))
+        ClockSleep(match &self.0 {
+            Kind::Hyper(timer) => Sleep::Hyper(timer.sleep(after)),
+            Kind::Tokio if tokio::runtime::Handle::try_current().is_ok() => {
+                Sleep::Tokio(Box::pin(TokioTimer.sleep(after)))
             }
-            Self::Tokio => {
+            Kind::Tokio => {
                 tracing::warn!(
                     "sse-hyper: an event stream is polled outside a tokio runtime and has no \
                      timer (ServerSentEvents::with_timer): its keep-alive is off"
                 );
-                ClockSleep::Never
+                Sleep::Never
             }
-        }
+        })
     }
 
     fn reset(&self, sleep: Pin<&mut ClockSleep>, after: Duration) {
-        match (self, sleep.get_mut()) {
-            (Self::Tokio, ClockSleep::Tokio(sleep)) => TokioTimer.reset(sleep.as_mut(), after),
-            (Self::Hyper(timer), ClockSleep::Hyper(sleep)) => {
-                timer.reset(sleep, Instant::now() + after);
+        let sleep = &mut sleep.get_mut().0;
+        match (&self.0, &mut *sleep) {
+            (Kind::Tokio, Sleep::Tokio(tokio)) => TokioTimer.reset(tokio.as_mut(), after),
+            (Kind::Hyper(timer), Sleep::Hyper(hyper)) => {
+                timer.reset(hyper, Instant::now() + after);
             }
-            (_, sleep @ ClockSleep::Never) => *sleep = ClockSleep::Never,
-            (clock, sleep) => *sleep = clock.sleep(after),
+            (_, Sleep::Never) => {}
+            _ => *sleep = self.sleep(after).0,
         }
     }
 }

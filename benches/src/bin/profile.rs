@@ -19,7 +19,7 @@ fn main() {
     let imp = Imp::ALL
         .into_iter()
         .find(|i| i.name() == imp)
-        .expect("an implementation: ours-axum, ours-hyper, ours-actix, axum, actix-web-lab");
+        .expect("an implementation, as the benches name it (ours-hyper, hand, axum, ...)");
     let workload = Workload::ALL
         .into_iter()
         .find(|w| w.name() == workload)

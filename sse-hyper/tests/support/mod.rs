@@ -5,8 +5,12 @@
 #![allow(dead_code, unreachable_pub, reason = "each test uses a part")]
 
 use core::future::Future;
+use core::marker::PhantomData;
 use futures_util::Stream;
+use http_body_util::BodyExt;
+use http_body_util::combinators::UnsyncBoxBody;
 use hyper::body::Incoming;
+use hyper::body::{Body, Bytes};
 use hyper::header::{HeaderName, HeaderValue};
 use hyper::service::service_fn;
 use hyper::{Request, Response};
@@ -40,10 +44,11 @@ pub struct Server {
 }
 
 impl Server {
-    pub async fn start<H, Fut>(handler: H) -> Self
+    pub async fn start<H, Fut, B>(handler: H) -> Self
     where
         H: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
-        Fut: Future<Output = Response<EventBody>> + Send + 'static,
+        Fut: Future<Output = Response<B>> + Send + 'static,
+        B: Body<Data = Bytes, Error = Infallible> + Send + 'static,
     {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -109,10 +114,56 @@ impl Drop for Server {
     }
 }
 
-/// The adapter under the conformance suite.
-pub struct Hyper;
+/// The adapter under the conformance suite, its responses finished by
+/// `K`: [`Boxed`] (`into_response`, the default) or [`Unboxed`]
+/// (`into_pipeline_response`).
+pub struct Hyper<K = Boxed>(PhantomData<K>);
 
-impl Adapter for Hyper {
+/// How a test turns a [`ServerSentEvents`] into a response.
+pub trait Finish: Send + Sync + 'static {
+    type Body: Body<Data = Bytes, Error = Infallible> + Send + 'static;
+
+    fn finish<S, F>(events: ServerSentEvents<S, F>) -> Response<Self::Body>
+    where
+        S: Stream + Send + 'static,
+        S::Item: IntoSseFrame,
+        F: Formatter<<S::Item as IntoSseFrame>::Data> + Send + 'static;
+}
+
+/// `into_response`: the boxed [`EventBody`].
+pub struct Boxed;
+
+impl Finish for Boxed {
+    type Body = EventBody;
+
+    fn finish<S, F>(events: ServerSentEvents<S, F>) -> Response<EventBody>
+    where
+        S: Stream + Send + 'static,
+        S::Item: IntoSseFrame,
+        F: Formatter<<S::Item as IntoSseFrame>::Data> + Send + 'static,
+    {
+        events.into_response()
+    }
+}
+
+/// `into_pipeline_response`: the unboxed `PipelineBody`, boxed here only
+/// because one service sends every scenario's body.
+pub struct Unboxed;
+
+impl Finish for Unboxed {
+    type Body = UnsyncBoxBody<Bytes, Infallible>;
+
+    fn finish<S, F>(events: ServerSentEvents<S, F>) -> Response<Self::Body>
+    where
+        S: Stream + Send + 'static,
+        S::Item: IntoSseFrame,
+        F: Formatter<<S::Item as IntoSseFrame>::Data> + Send + 'static,
+    {
+        events.into_pipeline_response().map(BodyExt::boxed_unsync)
+    }
+}
+
+impl<K: Finish> Adapter for Hyper<K> {
     const PROTOCOLS: &'static [Proto] = &BOTH;
     const NOTICES_IDLE_DISCONNECT: bool = true;
     const GRACEFUL_STOP_WITHIN: core::time::Duration = core::time::Duration::from_millis(1500);
@@ -123,7 +174,7 @@ impl Adapter for Hyper {
                 path: request.uri().path().to_owned(),
                 last_event_id: last_event_id(request.headers()),
             });
-            async move { respond(scenario) }
+            async move { respond::<K>(scenario) }
         })
         .await;
         Served::new(server.addr, move || async move {
@@ -133,7 +184,7 @@ impl Adapter for Hyper {
 }
 
 /// The response `scenario` describes.
-fn respond(scenario: Scenario) -> Response<EventBody> {
+fn respond<K: Finish>(scenario: Scenario) -> Response<K::Body> {
     let Scenario {
         source,
         options,
@@ -142,17 +193,17 @@ fn respond(scenario: Scenario) -> Response<EventBody> {
     let (options, headers) = (&options, &headers);
     match source {
         Source::Text { lines, event_type } => {
-            finish(ServerSentEvents::text(lines, event_type), options, headers)
+            finish::<K, _, _>(ServerSentEvents::text(lines, event_type), options, headers)
         }
-        Source::TryText { lines, event_type } => finish(
+        Source::TryText { lines, event_type } => finish::<K, _, _>(
             ServerSentEvents::try_text(lines, event_type),
             options,
             headers,
         ),
         Source::Json { values, event_type } => {
-            finish(ServerSentEvents::json(values, event_type), options, headers)
+            finish::<K, _, _>(ServerSentEvents::json(values, event_type), options, headers)
         }
-        Source::TryJson { values, event_type } => finish(
+        Source::TryJson { values, event_type } => finish::<K, _, _>(
             ServerSentEvents::try_json(values, event_type),
             options,
             headers,
@@ -160,16 +211,16 @@ fn respond(scenario: Scenario) -> Response<EventBody> {
         Source::Items {
             frames,
             formatting: Formatting::Json,
-        } => finish(ServerSentEvents::new(frames), options, headers),
+        } => finish::<K, _, _>(ServerSentEvents::new(frames), options, headers),
         Source::Items {
             frames,
             formatting: Formatting::Custom,
-        } => finish(
+        } => finish::<K, _, _>(
             ServerSentEvents::new(frames).with_formatter(custom_formatter()),
             options,
             headers,
         ),
-        Source::TextItems { frames } => finish(
+        Source::TextItems { frames } => finish::<K, _, _>(
             ServerSentEvents::new(frames).with_formatter(Text),
             options,
             headers,
@@ -182,20 +233,20 @@ fn respond(scenario: Scenario) -> Response<EventBody> {
             let (sender, events) = ServerSentEvents::channel::<String>(capacity);
             senders.send(sender).ok();
             if text {
-                finish(events.with_formatter(Text), options, headers)
+                finish::<K, _, _>(events.with_formatter(Text), options, headers)
             } else {
-                finish(events, options, headers)
+                finish::<K, _, _>(events, options, headers)
             }
         }
     }
 }
 
 /// `events` with `options` and each header through `with_header`.
-fn finish<S, F>(
+fn finish<K: Finish, S, F>(
     events: ServerSentEvents<S, F>,
     options: &Options,
     headers: &[(&'static str, &'static str)],
-) -> Response<EventBody>
+) -> Response<K::Body>
 where
     S: Stream + Send + 'static,
     S::Item: IntoSseFrame,
@@ -208,5 +259,5 @@ where
             HeaderValue::from_static(value),
         );
     }
-    events.into_response()
+    K::finish(events)
 }
