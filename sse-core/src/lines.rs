@@ -28,8 +28,11 @@ impl LineSplitter {
                 input = &input[1..];
             }
         }
-        let breaks = Breaks::for_input(input);
-        while let Some(at) = breaks.find(input) {
+        if input.len() >= BLOCK {
+            self.split_blocks(input, piece);
+            return;
+        }
+        while let Some(at) = find_break(input) {
             piece(&input[..at], true);
             let skip = if input[at] == b'\r' {
                 match input.get(at + 1) {
@@ -47,6 +50,50 @@ impl LineSplitter {
         }
         if !input.is_empty() {
             piece(input, false);
+        }
+    }
+
+    /// [`split`](Self::split) for inputs of a block or more: each block's
+    /// line endings are found at once, as a bit mask, and taken one by one
+    /// (a long value's lines are often short, and a search per line would
+    /// start over for each). The last, partial block is searched as a
+    /// block padded with zeros, which are never line endings.
+    #[inline]
+    fn split_blocks<'a>(&mut self, input: &'a [u8], mut piece: impl FnMut(&'a [u8], bool)) {
+        // Where the current line starts: after the last line ending taken.
+        let mut start = 0;
+        let mut base = 0;
+        let mut padded = [0; BLOCK];
+        while base < input.len() {
+            let mut mask = match input.get(base..base + BLOCK) {
+                Some(block) => break_mask(block),
+                None => {
+                    let rest = &input[base..];
+                    padded[..rest.len()].copy_from_slice(rest);
+                    break_mask(&padded)
+                }
+            };
+            while mask != 0 {
+                let at = base + mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                // The LF of a CRLF taken with its CR.
+                if at < start {
+                    continue;
+                }
+                piece(&input[start..at], true);
+                start = at + 1;
+                if input[at] == b'\r' {
+                    match input.get(start) {
+                        Some(b'\n') => start += 1,
+                        Some(_) => {}
+                        None => self.after_cr = true,
+                    }
+                }
+            }
+            base += BLOCK;
+        }
+        if start < input.len() {
+            piece(&input[start..], false);
         }
     }
 
@@ -119,42 +166,66 @@ pub(crate) fn find_break(bytes: &[u8]) -> Option<usize> {
     }
 }
 
-/// Finds the line breaks of one input, one after the other.
-///
-/// With std on x86-64, a long input gets the AVX2 searcher directly when
-/// the CPU has it, made once for the whole input: the lines of a long
-/// multi-line value are often short, and the dispatch and setup that
-/// `memchr2` does on every call would cost a good part of each search.
-struct Breaks {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    avx2: Option<memchr::arch::x86_64::avx2::memchr::Two>,
+/// The block [`LineSplitter::split`] takes whole, in bytes.
+const BLOCK: usize = 64;
+
+/// The line endings of a block of [`BLOCK`] bytes (shorter input reads as
+/// no endings): bit `i` is set when byte `i` is a CR or an LF.
+#[inline(always)]
+fn break_mask(block: &[u8]) -> u64 {
+    let Ok(block) = <&[u8; BLOCK]>::try_from(block) else {
+        return 0;
+    };
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    return sse2::break_mask(block);
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    return portable_break_mask(block);
 }
 
-impl Breaks {
-    #[inline(always)]
-    fn for_input(input: &[u8]) -> Self {
-        #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
-        let _ = input;
-        Self {
-            #[cfg(all(feature = "std", target_arch = "x86_64"))]
-            avx2: if input.len() >= INLINE_SEARCH {
-                memchr::arch::x86_64::avx2::memchr::Two::new(b'\n', b'\r')
-            } else {
-                None
-            },
-        }
+/// [`break_mask`] a byte at a time, for targets without the vector one
+/// (and to check it against).
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+#[inline(always)]
+fn portable_break_mask(block: &[u8; BLOCK]) -> u64 {
+    let mut mask = 0;
+    for (i, &b) in block.iter().enumerate() {
+        mask |= u64::from(is_break(b)) << i;
     }
+    mask
+}
 
-    /// The position of the first CR or LF in `bytes`, a part of the input.
+/// SSE2, which every x86-64 CPU has: four 16-byte comparisons and their
+/// byte masks, through `safe_arch`'s safe wrappers of the intrinsics.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+mod sse2 {
+    use safe_arch::{
+        bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i,
+        set_splat_i8_m128i,
+    };
+
+    use super::BLOCK;
+
     #[inline(always)]
-    fn find(&self, bytes: &[u8]) -> Option<usize> {
-        #[cfg(all(feature = "std", target_arch = "x86_64"))]
-        if bytes.len() >= INLINE_SEARCH
-            && let Some(avx2) = &self.avx2
-        {
-            return avx2.find(bytes);
+    pub(super) fn break_mask(block: &[u8; BLOCK]) -> u64 {
+        // The casts reinterpret the byte values, as the intrinsics do.
+        #[allow(clippy::cast_possible_wrap)]
+        let (lf, cr) = (
+            set_splat_i8_m128i(b'\n' as i8),
+            set_splat_i8_m128i(b'\r' as i8),
+        );
+        let mut mask = 0;
+        for (i, quarter) in block.chunks_exact(16).enumerate() {
+            let Ok(quarter) = <&[u8; 16]>::try_from(quarter) else {
+                continue;
+            };
+            let v = load_unaligned_m128i(quarter);
+            let hits = bitor_m128i(cmp_eq_mask_i8_m128i(v, lf), cmp_eq_mask_i8_m128i(v, cr));
+            // `move_mask` sets only the low 16 bits.
+            #[allow(clippy::cast_sign_loss)]
+            let bits = move_mask_i8_m128i(hits) as u32;
+            mask |= u64::from(bits) << (16 * i);
         }
-        find_break(bytes)
+        mask
     }
 }
 
@@ -321,6 +392,104 @@ mod tests {
                 assert_eq!(split_all(&[&input]), plain(&input), "line {line}");
             }
         }
+    }
+
+    /// The lines of `input` by the plain definition: CRLF, lone LF and
+    /// lone CR end one, the rest is the unfinished last line.
+    fn plain_lines(input: &[u8]) -> (Vec<Vec<u8>>, Vec<u8>) {
+        let mut lines = Vec::new();
+        let mut line = Vec::new();
+        let mut i = 0;
+        while i < input.len() {
+            match input[i] {
+                b'\r' | b'\n' => {
+                    lines.push(core::mem::take(&mut line));
+                    if input[i] == b'\r' && input.get(i + 1) == Some(&b'\n') {
+                        i += 1;
+                    }
+                }
+                b => line.push(b),
+            }
+            i += 1;
+        }
+        (lines, line)
+    }
+
+    /// The lines the splitter gives for `chunks`, its pieces joined.
+    fn split_lines(chunks: &[&[u8]]) -> (Vec<Vec<u8>>, Vec<u8>) {
+        let mut splitter = LineSplitter::default();
+        let mut lines = Vec::new();
+        let mut line = Vec::new();
+        for chunk in chunks {
+            splitter.split(chunk, |piece, ended| {
+                line.extend_from_slice(piece);
+                if ended {
+                    lines.push(core::mem::take(&mut line));
+                }
+            });
+        }
+        (lines, line)
+    }
+
+    #[test]
+    fn d2_block_edges_and_every_split_point() {
+        // Inputs around the block size, with endings on and across the
+        // edges of blocks (a CRLF whose LF starts the next block, a CR
+        // that ends the input), split at every point into two chunks.
+        let mut inputs: Vec<Vec<u8>> = Vec::new();
+        for len in [63, 64, 65, 127, 128, 129, 200] {
+            for at in [0, 1, 62, 63, 64, 65, 126, 127, 128] {
+                for ending in [&b"\n"[..], b"\r", b"\r\n", b"\n\r", b"\r\r\n"] {
+                    let mut input = alloc::vec![b'x'; len];
+                    if at < len {
+                        input.splice(at..(at + ending.len()).min(len), ending.iter().copied());
+                    }
+                    input.truncate(len);
+                    inputs.push(input);
+                }
+            }
+            let mut ends_with_cr = alloc::vec![b'y'; len];
+            ends_with_cr[len - 1] = b'\r';
+            inputs.push(ends_with_cr);
+        }
+        for input in &inputs {
+            assert_eq!(split_lines(&[input]), plain_lines(input), "{input:?}");
+            for cut in 0..=input.len() {
+                let (a, b) = input.split_at(cut);
+                assert_eq!(split_lines(&[a, b]), plain_lines(input), "cut {cut}");
+            }
+        }
+        // A CR at the end of a whole block, then an LF in the next input:
+        // one line ending, not two.
+        let mut first = alloc::vec![b'z'; 64];
+        first[63] = b'\r';
+        let got = split_all(&[&first, b"\nnext"]);
+        assert_eq!(
+            got,
+            [(first[..63].to_vec(), true), (b"next".to_vec(), false)]
+        );
+    }
+
+    #[test]
+    fn break_mask_marks_every_cr_and_lf_and_nothing_else() {
+        // Every byte value at every position, against the portable mask.
+        for position in 0..BLOCK {
+            for byte in 0..=u8::MAX {
+                let mut block = [b'a'; BLOCK];
+                block[position] = byte;
+                block[(position + 17) % BLOCK] = b'\r';
+                let expected = portable_break_mask(&block);
+                assert_eq!(break_mask(&block), expected, "byte {byte} at {position}");
+                let own = u64::from(is_break(byte)) << position;
+                assert_eq!(expected & (1 << position), own, "byte {byte} at {position}");
+                assert_ne!(expected & (1 << ((position + 17) % BLOCK)), 0);
+            }
+        }
+        assert_eq!(
+            break_mask(&[b'\n'; BLOCK - 1]),
+            0,
+            "short input reads as none"
+        );
     }
 
     #[test]
