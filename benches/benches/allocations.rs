@@ -25,7 +25,7 @@ fn allocations() {
     println!("\n== heap allocations per event (allocation-counter) ==");
     print!("{:<8}", "workload");
     for imp in Imp::ALL {
-        print!(" {:>13}", imp.name());
+        print!(" {:>19}", imp.name());
     }
     println!();
     for workload in Workload::ALL {
@@ -39,7 +39,7 @@ fn allocations() {
             let mut bytes = 0;
             let info = allocation_counter::measure(|| bytes = imp.run(workload, events));
             black_box(bytes);
-            print!(" {:>13.3}", info.count_total as f64 / events as f64);
+            print!(" {:>19.3}", info.count_total as f64 / events as f64);
         }
         println!();
     }

@@ -80,7 +80,7 @@ fn summary(references: &[Vec<u8>]) {
         "\n== body throughput: {rounds} paired rounds (median time; ratio = peer time / ours, median over rounds) =="
     );
     println!(
-        "{:<8} {:<14} {:>16} {:>9} {:>15} {:>9} {:>9} {:>15} {:>9}",
+        "{:<8} {:<19} {:>16} {:>9} {:>15} {:>9} {:>9} {:>15} {:>9}",
         "workload",
         "impl",
         "throughput",
@@ -117,7 +117,7 @@ fn summary(references: &[Vec<u8>]) {
             let (lo, hi) = spread(axum, own);
             let (hand_lo, hand_hi) = spread(hand, own);
             println!(
-                "{:<8} {:<14} {:>16} {:>8.2}x {:>6.2}-{:<7.2} {:>8.2}x {:>8.2}x {:>6.2}-{:<7.2} {:>8.2}x",
+                "{:<8} {:<19} {:>16} {:>8.2}x {:>6.2}-{:<7.2} {:>8.2}x {:>8.2}x {:>6.2}-{:<7.2} {:>8.2}x",
                 workload.name(),
                 name,
                 throughput,
