@@ -48,11 +48,9 @@ async fn into_pipeline_response_sends_what_into_response_sends() {
     );
 
     // And on the wire, from a real server, over both protocols.
-    let mut server = Server::start(move |request: http::Request<_>| async move {
-        let _ = request;
-        events().into_pipeline_response()
-    })
-    .await;
+    let mut server =
+        Server::start(move |_: http::Request<_>| async move { events().into_pipeline_response() })
+            .await;
     for proto in BOTH {
         let (client, response) = open(server.addr, proto, "/", &[]).await;
         assert_eq!(response.headers()["x-feed"], "ticks", "{proto:?}");
